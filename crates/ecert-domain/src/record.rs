@@ -228,12 +228,10 @@ fn cross_checks(
     if let (Some(from), Some(until)) = (valid_from, valid_until)
         && until < from
     {
-        {
-            problems.add(
-                "valid_until",
-                format!("{until} is before valid_from {from}"),
-            );
-        }
+        problems.add(
+            "valid_until",
+            format!("{until} is before valid_from {from}"),
+        );
     }
 }
 
