@@ -44,6 +44,15 @@ impl IdNumber {
         Ok(Self(text))
     }
 
+    /// Completes 17 digits with their check character and parses the result; for making
+    /// valid numbers in demo data and tests.
+    pub fn complete(body: &str) -> Result<Self, IdentifierError> {
+        if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IdentifierError::new("needs exactly 17 digits to complete"));
+        }
+        Self::parse(&format!("{body}{}", check_character(body)))
+    }
+
     /// The birth date written in characters 7–14.
     pub fn birth_date(&self) -> Date {
         birth_date_in(&self.0).unwrap_or(Date::MIN)
