@@ -84,12 +84,34 @@ impl Xml {
 
 /// A number in millimetres as OFD writes it: at most three decimals, no trailing zeros.
 pub(super) fn num(value: f32) -> String {
-    let text = format!("{value:.3}");
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    match trimmed {
-        "-0" | "" => "0".to_owned(),
-        other => other.to_owned(),
+    let mut out = String::with_capacity(8);
+    push_num(&mut out, value);
+    out
+}
+
+/// Appends `value` as [`num`] writes it. Integer arithmetic instead of float formatting:
+/// a page has tens of thousands of numbers, and this is the OFD writer's hot path.
+pub(super) fn push_num(out: &mut String, value: f32) {
+    use std::fmt::Write as _;
+
+    // Page coordinates stay far below 2^31 thousandths of a millimetre, so the cast is exact.
+    #[expect(clippy::cast_possible_truncation, reason = "page coordinates are small")]
+    let thousandths = (f64::from(value) * 1000.0).round() as i64;
+    if thousandths < 0 {
+        out.push('-');
     }
+    let magnitude = thousandths.unsigned_abs();
+    let _ = write!(out, "{}", magnitude / 1000);
+    let mut fraction = magnitude % 1000;
+    if fraction == 0 {
+        return;
+    }
+    let mut digits = 3;
+    while fraction % 10 == 0 {
+        fraction /= 10;
+        digits -= 1;
+    }
+    let _ = write!(out, ".{fraction:0digits$}");
 }
 
 #[cfg(test)]
@@ -101,6 +123,8 @@ mod tests {
         assert_eq!(num(12.0), "12");
         assert_eq!(num(4.25), "4.25");
         assert_eq!(num(-0.0001), "0");
+        assert_eq!(num(-2.05), "-2.05");
+        assert_eq!(num(0.007), "0.007");
         assert_eq!(num(1.23456), "1.235");
     }
 }
