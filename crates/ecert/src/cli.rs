@@ -1,0 +1,118 @@
+//! The command line: global options and one subcommand per task.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// ecert issues, renders, signs and verifies the electronic registration certificates of
+/// Class-1 Registered Architects (一级注册建筑师电子注册证书).
+#[derive(Debug, Parser)]
+#[command(name = "ecert", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreOptions,
+    #[command(flatten)]
+    pub issuer: IssuerOptions,
+    /// Write logs as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true, env = "ECERT_LOG_JSON")]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives.
+#[derive(Debug, Args)]
+pub struct StoreOptions {
+    /// Folder for the embedded database and generated files.
+    #[arg(long, global = true, env = "ECERT_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://PATH` or `postgres://...`); defaults to SQLite in the data folder.
+    #[arg(
+        long,
+        global = true,
+        env = "ECERT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+}
+
+/// Who issues the certificates.
+#[derive(Debug, Args)]
+pub struct IssuerOptions {
+    /// Issuing authority (发证机关) as printed on certificates.
+    #[arg(long, global = true, env = "ECERT_AUTHORITY_NAME")]
+    pub authority_name: Option<String>,
+    /// The issuer's unified social credit code, part of every licence identifier.
+    #[arg(long, global = true, env = "ECERT_ISSUER_CODE")]
+    pub issuer_code: Option<String>,
+    /// The licence type code of the certificate, part of every licence identifier.
+    #[arg(long, global = true, env = "ECERT_LICENCE_TYPE_CODE")]
+    pub licence_type_code: Option<String>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ECERT_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Import the registration authority's data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Mark registrations as reported (上报) to the ministry.
+    Report {
+        /// Registration numbers to mark.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        numbers: Vec<String>,
+        /// Mark every registration.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print a registration with its history, versions, materials and what it still lacks.
+    Show {
+        /// Registration number.
+        number: String,
+    },
+    /// Write synthetic, valid registrations as an import file, for trying ecert out.
+    DemoData {
+        /// How many registrations.
+        #[arg(long, default_value_t = 100)]
+        count: u32,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+impl Command {
+    /// The server logs what it does; one-shot commands only warn, so their output stays
+    /// readable.
+    pub fn default_log_level(&self) -> &'static str {
+        match self {
+            Self::Serve { .. } => "info",
+            _ => "warn",
+        }
+    }
+}
+
+/// What to import.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Registrations from a CSV (with header) or JSON Lines file, UTF-8.
+    Registrations {
+        /// The file; `.csv` or `.jsonl`.
+        file: PathBuf,
+    },
+    /// Photos and signature images named `<registration_number>.photo.jpg|png` and
+    /// `<registration_number>.signature.jpg|png`.
+    Materials {
+        /// The folder holding them.
+        folder: PathBuf,
+    },
+}

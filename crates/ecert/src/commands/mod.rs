@@ -1,0 +1,64 @@
+//! One module per command; each validates its input, acts and reports to the terminal.
+#![allow(
+    clippy::print_stdout,
+    reason = "commands report to the person at the terminal"
+)]
+
+mod import;
+mod report;
+mod serve;
+mod show;
+
+use std::process::ExitCode;
+
+use ecert_domain::RegistrationNumber;
+
+use crate::cli::{Cli, Command, ImportCommand};
+use crate::config;
+
+/// Runs the command the command line names.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::DemoData { count, out } = &cli.command {
+        return demo_data(*count, out);
+    }
+    let store = config::open_store(&cli.store).await?;
+    let result = match cli.command {
+        Command::Serve { listen } => serve::run(store.clone(), listen).await,
+        Command::Migrate => {
+            println!("database schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Registrations { file }) => {
+            let settings = config::issuer_settings(&cli.issuer)?;
+            import::registrations(&store, &file, &settings).await
+        }
+        Command::Import(ImportCommand::Materials { folder }) => {
+            import::materials(&store, &folder).await
+        }
+        Command::Report { numbers, all } => report::run(&store, &numbers, all).await,
+        Command::Show { number } => show::run(&store, &number).await,
+        Command::DemoData { .. } => unreachable!("handled before the store is opened"),
+    };
+    store.close().await;
+    result
+}
+
+fn demo_data(count: u32, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let today = ecert_domain::calendar::day_of(jiff::Timestamp::now());
+    let valid_from = ecert_domain::calendar::add_days(today, -30);
+    std::fs::write(out, ecert_app::demo::csv(count, valid_from))
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    println!("wrote {count} synthetic registrations to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses registration numbers given on the command line, naming each bad one.
+fn parse_numbers(texts: &[String]) -> anyhow::Result<Vec<RegistrationNumber>> {
+    texts
+        .iter()
+        .map(|text| {
+            RegistrationNumber::parse(text)
+                .map_err(|e| anyhow::anyhow!("\"{text}\" is not a registration number: {e}"))
+        })
+        .collect()
+}

@@ -1,0 +1,145 @@
+//! The `ecert` binary as an operator uses it, on the engine `ECERT_TEST_DATABASE_URL` names.
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use ecert_store::testing::TestDatabase;
+
+fn ecert(db: &TestDatabase, data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecert"))
+        .args(args)
+        .env("ECERT_DATABASE_URL", &db.url)
+        .env("ECERT_DATA_DIR", data)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_with_a_line_per_problem_and_a_failing_exit_code() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("r.csv");
+    let made = ecert(
+        &db,
+        folder.path(),
+        &["demo-data", "--count", "3", "--out", file.to_str().unwrap()],
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let csv = std::fs::read_to_string(&file)
+        .unwrap()
+        .replacen(",111,", ",111,X", 1);
+    std::fs::write(&file, csv).unwrap();
+
+    let refused = ecert(
+        &db,
+        folder.path(),
+        &["import", "registrations", file.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.starts_with("line 2: id_number: must be 18 characters, found 19\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: 1 problem(s) found; nothing was imported"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_then_show_lists_the_record_and_what_it_lacks() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("r.csv");
+    ecert(
+        &db,
+        folder.path(),
+        &["demo-data", "--count", "2", "--out", file.to_str().unwrap()],
+    );
+    let imported = ecert(
+        &db,
+        folder.path(),
+        &["import", "registrations", file.to_str().unwrap()],
+    );
+    assert!(
+        text(&imported.stdout).contains(": 2 new, 0 changed, 0 unchanged;"),
+        "{}",
+        text(&imported.stdout)
+    );
+
+    let number = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    let shown = text(&ecert(&db, folder.path(), &["show", &number]).stdout);
+    assert!(shown.contains("  reported     not yet"), "{shown}");
+    assert!(shown.contains("  - 加注失败: "), "{shown}");
+    assert!(shown.contains("1.2.156.3005.2."), "{shown}");
+
+    let reported = ecert(&db, folder.path(), &["report", "--all"]);
+    assert_eq!(
+        text(&reported.stdout),
+        "reported 2 registrations to the ministry\n"
+    );
+    let missing = ecert(&db, folder.path(), &["show", "NOPE1"]);
+    assert!(!missing.status.success());
+    assert_eq!(
+        text(&missing.stderr).trim(),
+        "error: registration NOPE1 is not in the registry"
+    );
+}
+
+#[test]
+fn serve_starts_on_an_empty_data_folder_and_answers_health_checks() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ecert"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ECERT_DATA_DIR", folder.path().join("fresh"))
+        .env_remove("ECERT_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let address = first_line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(
+        response.ends_with(r#"{"status":"ok","database":"ok"}"#),
+        "{response}"
+    );
+    assert!(folder.path().join("fresh/ecert.sqlite3").exists());
+}
