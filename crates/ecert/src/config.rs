@@ -9,18 +9,16 @@ use crate::cli::{IssuerOptions, StoreOptions};
 /// Opens the configured database and brings its schema up to date. With no URL it is a
 /// SQLite file in the data folder, created on first use.
 pub async fn open_store(options: &StoreOptions) -> anyhow::Result<Store> {
-    let url = match &options.database {
-        Some(url) => url.clone(),
-        None => {
-            std::fs::create_dir_all(&options.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data folder {}",
-                    options.data_dir.display()
-                )
-            })?;
-            let file = options.data_dir.join("ecert.sqlite3");
-            format!("sqlite://{}?mode=rwc", file.display())
-        }
+    let url = if let Some(url) = &options.database {
+        url.clone()
+    } else {
+        let folder = &options.data_dir;
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create the data folder {}", folder.display()))?;
+        format!(
+            "sqlite://{}?mode=rwc",
+            folder.join("ecert.sqlite3").display()
+        )
     };
     let store = Store::connect(&url)
         .await
