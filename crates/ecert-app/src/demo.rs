@@ -7,7 +7,15 @@ use ecert_domain::{
     CreditCode, Gender, IdDocument, IdNumber, IdType, PersonName, Registration, RegistrationNumber,
     RegistrationRecord, RegistrationStatus, SealNumber, calendar,
 };
+use std::path::Path;
+
+use ecert_store::Store;
+use jiff::Timestamp;
 use jiff::civil::{Date, date};
+
+use crate::import::{self, ImportError};
+use crate::registry::{self, ReportError};
+use crate::{IssuerSettings, NoProgress};
 
 const SURNAMES: [&str; 12] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳", "司马",
@@ -72,7 +80,7 @@ pub fn registration(index: u32, valid_from: Date) -> Registration {
 /// `count` synthetic registrations as CSV text with the import header.
 pub fn csv(count: u32, valid_from: Date) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = crate::import::COLUMNS;
+    let header = import::COLUMNS;
     writer.write_record(header).expect("writing to memory");
     for index in 0..count {
         writer
@@ -101,4 +109,114 @@ pub fn row(record: &RegistrationRecord) -> [String; 13] {
         record.issued_on.clone(),
         record.status.clone().unwrap_or_default(),
     ]
+}
+
+/// A synthetic ID photo: a grey head and shoulders on the customary blue background.
+pub fn photo_png(index: u32) -> Vec<u8> {
+    let (width, height) = (330u32, 440u32);
+    let shade = u8::try_from(90 + index % 60).unwrap_or(120);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        let head = ((x - 165.0) / 80.0).powi(2) + ((y - 170.0) / 100.0).powi(2) <= 1.0;
+        let shoulders =
+            y > 300.0 && ((x - 165.0) / 160.0).powi(2) + ((y - 470.0) / 170.0).powi(2) <= 1.0;
+        if head || shoulders {
+            image::Rgb([shade, shade, shade])
+        } else {
+            image::Rgb([67, 142, 219])
+        }
+    });
+    png(&image::DynamicImage::ImageRgb8(image))
+}
+
+/// A synthetic handwritten-looking signature: a dark flourish on a transparent background.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the curve stays inside the image; out-of-range points are skipped"
+)]
+pub fn signature_png(index: u32) -> Vec<u8> {
+    let (width, height) = (400u32, 120u32);
+    let phase = f64::from(index % 7);
+    let mut image = image::RgbaImage::new(width, height);
+    for step in 0..4000 {
+        let t = f64::from(step) / 4000.0;
+        let x = 20.0 + t * 360.0;
+        let y = 60.0 + 30.0 * (t * 18.0 + phase).sin() * (1.0 - t * 0.6);
+        for (dx, dy) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+            let (px, py) = ((x + dx) as u32, (y + dy) as u32);
+            if px < width && py < height {
+                image.put_pixel(px, py, image::Rgba([20, 20, 40, 255]));
+            }
+        }
+    }
+    png(&image::DynamicImage::ImageRgba8(image))
+}
+
+fn png(image: &image::DynamicImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("encoding to memory");
+    bytes
+}
+
+/// What [`seed`] put in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    /// Registrations in the demo set.
+    pub registrations: usize,
+}
+
+/// Why seeding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The example files could not be written.
+    #[error("cannot write the demo files: {0}")]
+    Files(#[from] std::io::Error),
+    /// Importing them failed.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Reporting them failed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// Seeds a store with `count` demo registrations, their photos and signatures, all reported,
+/// so that every certificate can be endorsed. The files are kept in `folder` as examples of
+/// the import formats. Running it again changes nothing.
+pub async fn seed(
+    store: &Store,
+    settings: &IssuerSettings,
+    folder: &Path,
+    count: u32,
+    now: Timestamp,
+) -> Result<Seeded, SeedError> {
+    let materials = folder.join("materials");
+    std::fs::create_dir_all(&materials)?;
+    let valid_from = calendar::add_days(calendar::day_of(now), -30);
+    let file = folder.join("registrations.csv");
+    std::fs::write(&file, csv(count, valid_from))?;
+    import::import_registrations(store, &file, settings, now, &NoProgress).await?;
+    let mut numbers = Vec::new();
+    for index in 0..count {
+        let number = registration(index, valid_from).number;
+        std::fs::write(
+            materials.join(format!("{number}.photo.png")),
+            photo_png(index),
+        )?;
+        std::fs::write(
+            materials.join(format!("{number}.signature.png")),
+            signature_png(index),
+        )?;
+        numbers.push(number);
+    }
+    import::import_materials(store, &materials, now, &NoProgress).await?;
+    registry::report(store, &numbers, now).await?;
+    Ok(Seeded {
+        registrations: numbers.len(),
+    })
 }

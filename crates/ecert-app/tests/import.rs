@@ -354,3 +354,21 @@ async fn a_record_shows_its_gaps_until_reported_and_complete() {
     let view = inspect(&db.store, &number, now()).await.unwrap().unwrap();
     assert_eq!(view.gaps.len(), 1);
 }
+
+#[tokio::test]
+async fn the_demo_seed_leaves_every_certificate_ready_and_can_run_twice() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let settings = IssuerSettings::development();
+    for _ in 0..2 {
+        let seeded = demo::seed(&db.store, &settings, folder.path(), 3, now())
+            .await
+            .unwrap();
+        assert_eq!(seeded.registrations, 3);
+    }
+    for number in db.store.registration_numbers().await.unwrap() {
+        let view = inspect(&db.store, &number, now()).await.unwrap().unwrap();
+        assert!(view.gaps.is_empty(), "{number}: {:?}", view.gaps);
+        assert_eq!(view.detail.versions.len(), 1);
+    }
+}

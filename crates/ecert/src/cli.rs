@@ -59,6 +59,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "ECERT_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Seed demo registrations (with photos and signatures, reported) before serving.
+        #[arg(long)]
+        demo: bool,
     },
     /// Create or update the database schema.
     Migrate,

@@ -103,27 +103,25 @@ async fn an_import_then_show_lists_the_record_and_what_it_lacks() {
 }
 
 #[test]
-fn serve_starts_on_an_empty_data_folder_and_answers_health_checks() {
+fn serve_demo_starts_on_an_empty_data_folder_seeds_it_and_answers_health_checks() {
     let folder = tempfile::tempdir().unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_ecert"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .env("ECERT_DATA_DIR", folder.path().join("fresh"))
         .env_remove("ECERT_DATABASE_URL")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let address = first_line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let mut output = BufReader::new(server.stdout.take().unwrap());
+    let (mut demo_line, mut url_line) = (String::new(), String::new());
+    output.read_line(&mut demo_line).unwrap();
+    output.read_line(&mut url_line).unwrap();
+    assert!(
+        demo_line.starts_with("demo: 20 registrations"),
+        "{demo_line}"
+    );
+    let address = url_line.split("http://").nth(1).unwrap();
+    let address = address.split('/').next().unwrap().to_owned();
 
     let mut stream = TcpStream::connect(&address).unwrap();
     write!(
@@ -142,4 +140,5 @@ fn serve_starts_on_an_empty_data_folder_and_answers_health_checks() {
         "{response}"
     );
     assert!(folder.path().join("fresh/ecert.sqlite3").exists());
+    assert!(folder.path().join("fresh/demo/registrations.csv").exists());
 }

@@ -23,7 +23,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let store = config::open_store(&cli.store).await?;
     let result = match cli.command {
-        Command::Serve { listen } => serve::run(store.clone(), listen).await,
+        Command::Serve { listen, demo } => {
+            if demo {
+                let settings = config::issuer_settings(&cli.issuer)?;
+                serve::seed_demo(&store, &settings, &cli.store.data_dir).await?;
+            }
+            serve::run(store.clone(), listen).await
+        }
         Command::Migrate => {
             println!("database schema is up to date");
             Ok(ExitCode::SUCCESS)

@@ -1,9 +1,11 @@
 //! `ecert serve`: the web server, until Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use ecert_app::{IssuerSettings, demo};
 use ecert_store::Store;
 use ecert_web::AppState;
 
@@ -19,6 +21,28 @@ pub async fn run(store: Store, listen: SocketAddr) -> anyhow::Result<ExitCode> {
         .context("the web server stopped with an error")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Demo registrations in the demo set; enough to page through, small enough to seed at once.
+const DEMO_REGISTRATIONS: u32 = 20;
+
+/// Seeds the demo set, keeping its import files in `<data-dir>/demo` as examples.
+pub async fn seed_demo(
+    store: &Store,
+    settings: &IssuerSettings,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let folder = data_dir.join("demo");
+    let now = jiff::Timestamp::now();
+    let seeded = demo::seed(store, settings, &folder, DEMO_REGISTRATIONS, now)
+        .await
+        .context("cannot seed the demo data")?;
+    println!(
+        "demo: {} registrations with photos and signatures, reported (files in {})",
+        seeded.registrations,
+        folder.display()
+    );
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process ends.
