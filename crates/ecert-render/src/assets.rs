@@ -30,7 +30,7 @@ pub struct RenderAssets {
 }
 
 impl RenderAssets {
-    /// Loads the embedded LXGW WenKai font, with the generated seal.
+    /// Loads the embedded font (LXGW `WenKai`), with the generated seal.
     pub fn load() -> Result<Self, RenderError> {
         let font = CertFont::load()?;
         let pdf_font = krilla::text::Font::new(CertFont::bytes().into(), 0)
@@ -52,7 +52,9 @@ impl RenderAssets {
     /// Whether the certificate font can draw `character`; the domain may ask this when a name
     /// is recorded, long before any file is made.
     pub fn can_draw(&self, character: char) -> bool {
-        self.font.shape("check", character.encode_utf8(&mut [0; 4])).is_ok()
+        self.font
+            .shape("check", character.encode_utf8(&mut [0; 4]))
+            .is_ok()
     }
 }
 

@@ -5,7 +5,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The font has no glyph for a character: printing it would show an empty box.
-    #[error("the font cannot draw {character:?} (U+{code:04X}) in {field}", code = u32::from(*character))]
+    #[error(
+        "the font cannot draw {character:?} (U+{code:04X}) in {field}",
+        code = u32::from(*character)
+    )]
     MissingGlyph {
         /// Which printed field holds the character (`name`, `employer_name`, ...).
         field: &'static str,

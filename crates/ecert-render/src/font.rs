@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::RenderError;
 use crate::geom::{PathBuilder, Point};
 
-/// LXGW WenKai Regular (OFL 1.1), shipped in `assets/fonts/` with its licence.
+/// LXGW `WenKai` Regular (OFL 1.1), shipped in `assets/fonts/` with its licence.
 static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/LXGWWenKai-Regular.ttf");
 
 /// One drawn glyph of a line of text.
@@ -33,8 +33,8 @@ pub(crate) struct CertFont {
 impl CertFont {
     /// Parses the shipped font.
     pub(crate) fn load() -> Result<Self, RenderError> {
-        let face = ttf_parser::Face::parse(FONT_BYTES, 0)
-            .map_err(|e| RenderError::Font(e.to_string()))?;
+        let face =
+            ttf_parser::Face::parse(FONT_BYTES, 0).map_err(|e| RenderError::Font(e.to_string()))?;
         if face.tables().glyf.is_none() {
             return Err(RenderError::Font("no TrueType outlines".to_owned()));
         }
@@ -196,10 +196,10 @@ impl ttf_parser::OutlineBuilder for OutlineSink<'_> {
     }
 
     fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
-        let a = (self.place)(x1, y1);
-        let b = (self.place)(x2, y2);
-        let p = (self.place)(x, y);
-        self.path.cubic_to(a, b, p);
+        let first = (self.place)(x1, y1);
+        let second = (self.place)(x2, y2);
+        let end = (self.place)(x, y);
+        self.path.cubic_to(first, second, end);
     }
 
     fn close(&mut self) {
@@ -208,13 +208,13 @@ impl ttf_parser::OutlineBuilder for OutlineSink<'_> {
 }
 
 mod subset {
-    //! The OFD font subset, made with skera (the fontations port of HarfBuzz's subsetter).
+    //! The OFD font subset, made with skera (the fontations port of the `HarfBuzz` subsetter).
 
     use std::collections::BTreeSet;
 
+    use read_fonts::FontRef;
     use read_fonts::collections::IntSet;
     use read_fonts::types::{GlyphId, NameId, Tag};
-    use read_fonts::FontRef;
     use skera::{Plan, SubsetFlags, subset_font};
 
     use super::Subset;
@@ -240,7 +240,8 @@ mod subset {
         // English (US) and Chinese (PRC) names, so readers can show either.
         name_languages.insert(0x0409);
         name_languages.insert(0x0804);
-        let flags = SubsetFlags::SUBSET_FLAGS_NO_HINTING | SubsetFlags::SUBSET_FLAGS_NO_LAYOUT_CLOSURE;
+        let flags =
+            SubsetFlags::SUBSET_FLAGS_NO_HINTING | SubsetFlags::SUBSET_FLAGS_NO_LAYOUT_CLOSURE;
         let plan = Plan::new(
             &IntSet::<GlyphId>::empty(),
             &unicodes,
@@ -256,7 +257,12 @@ mod subset {
             subset_font(&font, &plan).map_err(|e| RenderError::Font(format!("subset: {e:?}")))?;
         let glyph_map = plan
             .old_to_new_glyph_mapping()
-            .filter_map(|(old, new)| Some((u16::try_from(old.to_u32()).ok()?, u16::try_from(new.to_u32()).ok()?)))
+            .filter_map(|(old, new)| {
+                Some((
+                    u16::try_from(old.to_u32()).ok()?,
+                    u16::try_from(new.to_u32()).ok()?,
+                ))
+            })
             .collect();
         Ok(Subset { bytes, glyph_map })
     }

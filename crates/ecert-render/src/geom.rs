@@ -63,6 +63,7 @@ impl Rect {
     }
 
     /// The smallest rectangle covering both.
+    #[must_use]
     pub fn union(&self, other: &Rect) -> Rect {
         let x = self.x.min(other.x);
         let y = self.y.min(other.y);

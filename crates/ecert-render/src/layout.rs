@@ -284,12 +284,21 @@ pub fn lay_out(sheet: &CertificateSheet, assets: &RenderAssets) -> Result<Layout
 
 /// "YYYY年MM月DD日", the date form printed everywhere on the certificate.
 pub fn chinese_date(date: Date) -> String {
-    format!("{:04}年{:02}月{:02}日", date.year(), date.month(), date.day())
+    format!(
+        "{:04}年{:02}月{:02}日",
+        date.year(),
+        date.month(),
+        date.day()
+    )
 }
 
 /// "使用有效期：YYYY年MM月DD日至YYYY年MM月DD日".
 pub fn usage_period_line(from: Date, until: Date) -> String {
-    format!("使用有效期：{}至{}", chinese_date(from), chinese_date(until))
+    format!(
+        "使用有效期：{}至{}",
+        chinese_date(from),
+        chinese_date(until)
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -332,9 +341,17 @@ impl<'a> Composer<'a> {
         let rows = [
             (Field::Name, sheet.name.as_str(), NAME_SIZE),
             (Field::Gender, sheet.gender.as_str(), LABEL_SIZE),
-            (Field::BirthDate, &chinese_date(sheet.birth_date), LABEL_SIZE),
+            (
+                Field::BirthDate,
+                &chinese_date(sheet.birth_date),
+                LABEL_SIZE,
+            ),
             (Field::IdNumber, sheet.id_number.as_str(), LABEL_SIZE),
-            (Field::RegistrationNumber, sheet.registration_number.as_str(), LABEL_SIZE),
+            (
+                Field::RegistrationNumber,
+                sheet.registration_number.as_str(),
+                LABEL_SIZE,
+            ),
             (Field::SealNumber, sheet.seal_number.as_str(), LABEL_SIZE),
             (Field::Employer, sheet.employer_name.as_str(), LABEL_SIZE),
             (Field::Validity, validity.as_str(), LABEL_SIZE),
@@ -343,7 +360,10 @@ impl<'a> Composer<'a> {
         for (field, value, size) in rows {
             let bottom = self.field(field, value, size, top, LABEL_RIGHT, VALUE_RIGHT)?;
             if bottom > FIELDS_BOTTOM {
-                return Err(too_long(field, "the fields run past the bottom of their area"));
+                return Err(too_long(
+                    field,
+                    "the fields run past the bottom of their area",
+                ));
             }
             top = bottom + FIELD_GAP;
         }
@@ -363,7 +383,13 @@ impl<'a> Composer<'a> {
     ) -> Result<f32, RenderError> {
         let baseline = top + self.font.ascent() * size;
         let label = self.line("label", &format!("{}：", field.label()), LABEL_SIZE, INK)?;
-        self.place(Role::Label(field), label, label_right, baseline, Align::Right);
+        self.place(
+            Role::Label(field),
+            label,
+            label_right,
+            baseline,
+            Align::Right,
+        );
         let glyphs = self.font.shape(field.key(), value)?;
         let width = value_right - label_right;
         let lines = wrap::break_lines(&glyphs, width / size);
@@ -431,16 +457,34 @@ impl<'a> Composer<'a> {
         });
         let center = QR_AREA.x + QR_AREA.width / 2.0;
         let caption = self.line("caption", "扫码核验真伪及状态", 3.0, GREY)?;
-        self.place(Role::QrCaption, caption, center, QR_AREA.bottom() + 3.5, Align::Center);
+        self.place(
+            Role::QrCaption,
+            caption,
+            center,
+            QR_AREA.bottom() + 3.5,
+            Align::Center,
+        );
         let version = self.line("version", &format!("第{}版", sheet.version), 3.0, GREY)?;
-        self.place(Role::Version, version, center, QR_AREA.bottom() + 9.0, Align::Center);
+        self.place(
+            Role::Version,
+            version,
+            center,
+            QR_AREA.bottom() + 9.0,
+            Align::Center,
+        );
         Ok(())
     }
 
     fn footer(&mut self, sheet: &CertificateSheet) -> Result<(), RenderError> {
         let caption = self.line("caption", "持证人签名样式", 2.8, GREY)?;
         let center = SIGNATURE.x + SIGNATURE.width / 2.0;
-        self.place(Role::SignatureCaption, caption, center, SIGNATURE.bottom() + 3.6, Align::Center);
+        self.place(
+            Role::SignatureCaption,
+            caption,
+            center,
+            SIGNATURE.bottom() + 3.6,
+            Align::Center,
+        );
 
         let usage = usage_period_line(sheet.usage_from, sheet.usage_until);
         let usage = self.line("usage_from", &usage, 4.6, RED)?;
@@ -499,7 +543,10 @@ impl<'a> Composer<'a> {
             AUTHORITY_RIGHT,
         )?;
         if end > PRINTABLE.bottom() - 2.0 {
-            return Err(too_long(Field::IssuingAuthority, "it wraps past the bottom border"));
+            return Err(too_long(
+                Field::IssuingAuthority,
+                "it wraps past the bottom border",
+            ));
         }
         Ok(())
     }

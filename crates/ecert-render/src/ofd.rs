@@ -5,6 +5,7 @@
 //! before [`OfdPackage::zip`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::{Cursor, Write as _};
 
 use jiff::Timestamp;
@@ -81,7 +82,8 @@ impl OfdPackage {
                 .last_modified_time(self.info.modified)
                 .unix_permissions(0o644);
             zip.start_file(path.as_str(), options).map_err(zip_error)?;
-            zip.write_all(bytes).map_err(|e| RenderError::Ofd(e.to_string()))?;
+            zip.write_all(bytes)
+                .map_err(|e| RenderError::Ofd(e.to_string()))?;
         }
         let cursor = zip.finish().map_err(zip_error)?;
         Ok(cursor.into_inner())
@@ -106,6 +108,7 @@ fn compression_for(path: &str) -> CompressionMethod {
     }
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "used as a map_err function")]
 fn zip_error(e: zip::result::ZipError) -> RenderError {
     RenderError::Ofd(e.to_string())
 }
@@ -134,7 +137,10 @@ pub fn build_ofd(
     files.insert(OFD_XML.to_owned(), ofd_xml(&info)?);
     files.insert(DOC_ROOT.to_owned(), document_xml(max_id)?);
     files.insert("Doc_0/PublicRes.xml".to_owned(), public_res_xml(assets)?);
-    files.insert("Doc_0/DocumentRes.xml".to_owned(), document_res_xml(&images)?);
+    files.insert(
+        "Doc_0/DocumentRes.xml".to_owned(),
+        document_res_xml(&images)?,
+    );
     files.insert(CONTENT.to_owned(), content);
     files.insert(format!("Doc_0/Res/{}", font_file()), font.bytes);
     for image in &images {
@@ -184,7 +190,10 @@ fn doc_info(content: &[u8], issued_at: Timestamp) -> DocInfo {
     hash.update(content);
     hash.update(issued_at.to_string().as_bytes());
     let digest = hash.finalize();
-    let doc_id = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let doc_id = digest[..16].iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
     let local = shanghai(issued_at);
     let modified = zip::DateTime::from_date_and_time(
         u16::try_from(local.year()).unwrap_or(1980),
@@ -229,13 +238,18 @@ fn document_xml(max_id: u32) -> Result<Vec<u8>, RenderError> {
     x.root("ofd:Document", &[], |x| {
         x.parent("ofd:CommonData", &[], |x| {
             x.text("ofd:MaxUnitID", &max_id.to_string())?;
-            x.parent("ofd:PageArea", &[], |x| x.text("ofd:PhysicalBox", &page_box))?;
+            x.parent("ofd:PageArea", &[], |x| {
+                x.text("ofd:PhysicalBox", &page_box)
+            })?;
             x.text("ofd:PublicRes", "PublicRes.xml")?;
             x.text("ofd:DocumentRes", "DocumentRes.xml")
         })?;
         x.parent("ofd:Pages", &[], |x| {
             let id = PAGE_ID.to_string();
-            x.empty("ofd:Page", &[("ID", &id), ("BaseLoc", "Pages/Page_0/Content.xml")])
+            x.empty(
+                "ofd:Page",
+                &[("ID", &id), ("BaseLoc", "Pages/Page_0/Content.xml")],
+            )
         })
     })
 }
@@ -246,7 +260,11 @@ fn public_res_xml(assets: &RenderAssets) -> Result<Vec<u8>, RenderError> {
     let mut x = Xml::new();
     x.root("ofd:Res", &[("BaseLoc", "Res")], |x| {
         x.parent("ofd:Fonts", &[], |x| {
-            let attrs = [("ID", id.as_str()), ("FontName", family), ("FamilyName", family)];
+            let attrs = [
+                ("ID", id.as_str()),
+                ("FontName", family),
+                ("FamilyName", family),
+            ];
             x.parent("ofd:Font", &attrs, |x| x.text("ofd:FontFile", &font_file()))
         })
     })
@@ -263,7 +281,9 @@ fn document_res_xml(images: &[ImageRes]) -> Result<Vec<u8>, RenderError> {
                     ImageFormat::Jpeg => "JPEG",
                 };
                 let attrs = [("ID", id.as_str()), ("Type", "Image"), ("Format", format)];
-                x.parent("ofd:MultiMedia", &attrs, |x| x.text("ofd:MediaFile", &image.file))?;
+                x.parent("ofd:MultiMedia", &attrs, |x| {
+                    x.text("ofd:MediaFile", &image.file)
+                })?;
             }
             Ok(())
         })
@@ -356,11 +376,7 @@ fn text_object(
 /// Some readers keep text codes in 16 bits and cannot look such characters (𠇔, 𬌗) up in
 /// the `cmap`; a `CGTransform` names the glyphs directly, so every reader draws them. Runs of
 /// BMP characters are left to the `cmap`, the path all readers share.
-fn cg_transform(
-    x: &mut Xml,
-    run: &TextRun,
-    glyph_map: &HashMap<u16, u16>,
-) -> std::io::Result<()> {
+fn cg_transform(x: &mut Xml, run: &TextRun, glyph_map: &HashMap<u16, u16>) -> std::io::Result<()> {
     if run.glyphs.iter().all(|g| u32::from(g.character) <= 0xFFFF) {
         return Ok(());
     }
@@ -469,7 +485,13 @@ fn abbreviated(ops: &[PathOp], bound: Rect) -> String {
 }
 
 fn boundary(r: Rect) -> String {
-    format!("{} {} {} {}", num(r.x), num(r.y), num(r.width), num(r.height))
+    format!(
+        "{} {} {} {}",
+        num(r.x),
+        num(r.y),
+        num(r.width),
+        num(r.height)
+    )
 }
 
 fn color(c: Color) -> String {
@@ -482,7 +504,11 @@ fn bool_str(value: bool) -> &'static str {
 
 fn alpha(opacity: f32) -> String {
     // Clamped to 0–255 first, so the cast cannot wrap.
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "clamped")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped"
+    )]
     let value = (opacity.clamp(0.0, 1.0) * 255.0).round() as u8;
     value.to_string()
 }

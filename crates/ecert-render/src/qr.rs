@@ -64,7 +64,10 @@ fn dark_runs(line: &[Module]) -> Vec<(usize, usize)> {
 }
 
 /// A module count as a length factor. QR widths stay below 200, so the cast is exact.
-#[expect(clippy::cast_precision_loss, reason = "counts below 200 are exact in f32")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "counts below 200 are exact in f32"
+)]
 fn module_count(n: usize) -> f32 {
     n as f32
 }

@@ -40,7 +40,13 @@ pub(crate) fn generated_seal(
 
     let mut marks = PathBuilder::new();
     star(&mut marks, center, radius * 0.3);
-    lettering(font, authority, center, radius - ring_width - 1.0, &mut marks)?;
+    lettering(
+        font,
+        authority,
+        center,
+        radius - ring_width - 1.0,
+        &mut marks,
+    )?;
     Ok(SealPaths {
         ring: ring.finish(),
         ring_width,

@@ -7,7 +7,7 @@ use jiff::civil::date;
 
 use crate::{CertificateSheet, Image};
 
-/// Rare name characters the certificate must print: LXGW WenKai has every one.
+/// Rare name characters the certificate must print: LXGW `WenKai` has every one.
 pub const RARE_NAME: &str = "龑堃喆玥䶮𠇔㛃𬌗";
 
 impl CertificateSheet {
@@ -43,11 +43,13 @@ impl CertificateSheet {
             id_number: "护照E12345678鉴定号码测试用长证件号码ABCDEFGHI".to_owned(),
             registration_number: "A".repeat(32),
             seal_number: "S".repeat(32),
-            employer_name: "中国建筑科学研究院（北京）国际工程设计咨询与城乡规划建筑设计院有限责任公司\
+            employer_name:
+                "中国建筑科学研究院（北京）国际工程设计咨询与城乡规划建筑设计院有限责任公司\
                             第二十三分院华北区域综合设计事业部建筑设计第一工作室室"
-                .to_owned(),
-            issuing_authority: "中华人民共和国住房和城乡建设部执业资格注册中心一级注册建筑师管理委员会办公室秘书"
-                .to_owned(),
+                    .to_owned(),
+            issuing_authority:
+                "中华人民共和国住房和城乡建设部执业资格注册中心一级注册建筑师管理委员会办公室秘书"
+                    .to_owned(),
             licence_id: "1.2.156.3005.2.11100000000013127D.000123456789012345678.999.K".to_owned(),
             qr_content: long_qr_content(900),
             version: 999,
@@ -73,7 +75,8 @@ pub fn sample_photo() -> Image {
     let photo = RgbImage::from_fn(w, h, |x, y| {
         let (fx, fy) = (f64::from(x), f64::from(y));
         let head = ((fx - 206.0) / 95.0).powi(2) + ((fy - 230.0) / 120.0).powi(2) <= 1.0;
-        let shoulders = fy > 380.0 && ((fx - 206.0) / 200.0).powi(2) + ((fy - 600.0) / 220.0).powi(2) <= 1.0;
+        let shoulders =
+            fy > 380.0 && ((fx - 206.0) / 200.0).powi(2) + ((fy - 600.0) / 220.0).powi(2) <= 1.0;
         if head {
             Rgb([236, 200, 172])
         } else if shoulders {
@@ -92,25 +95,33 @@ pub fn sample_photo() -> Image {
 
 /// A PNG signature: a flowing dark-blue stroke on a transparent background.
 pub fn sample_signature() -> Image {
-    let (w, h) = (600u32, 200u32);
-    let mut sig = RgbaImage::from_pixel(w, h, Rgba([0, 0, 0, 0]));
+    let mut sig = RgbaImage::from_pixel(600, 200, Rgba([0, 0, 0, 0]));
     for step in 0..4000u32 {
-        let t = f64::from(step) / 4000.0;
-        let x = 40.0 + 520.0 * t;
-        let y = 100.0 + 45.0 * (t * 19.0).sin() + 20.0 * (t * 41.0).cos();
-        for dy in -3i32..=3 {
-            for dx in -3i32..=3 {
-                let px = (x as i64 + i64::from(dx)).clamp(0, i64::from(w) - 1);
-                let py = (y as i64 + i64::from(dy)).clamp(0, i64::from(h) - 1);
-                if dx * dx + dy * dy <= 9 {
-                    let (px, py) = (u32::try_from(px).unwrap_or(0), u32::try_from(py).unwrap_or(0));
-                    sig.put_pixel(px, py, Rgba([20, 30, 90, 255]));
-                }
-            }
-        }
+        let along = f64::from(step) / 4000.0;
+        let wave = 45.0 * (along * 19.0).sin() + 20.0 * (along * 41.0).cos();
+        let (cx, cy) = (40.0 + 520.0 * along, 100.0 + wave);
+        pen_dot(&mut sig, cx, cy);
     }
     let mut bytes = Cursor::new(Vec::new());
     sig.write_to(&mut bytes, Encoding::Png)
         .expect("encoding a fixture signature");
     Image::new("signature", bytes.into_inner()).expect("the fixture signature is a PNG")
+}
+
+/// A round pen tip of radius 3 pixels centred near `(cx, cy)`.
+fn pen_dot(sig: &mut RgbaImage, cx: f64, cy: f64) {
+    for dy in -3i32..=3 {
+        for dx in -3i32..=3 {
+            let (px, py) = (cx + f64::from(dx), cy + f64::from(dy));
+            let inside = px >= 0.0 && py >= 0.0 && px < 600.0 && py < 200.0;
+            if inside && dx * dx + dy * dy <= 9 {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked"
+                )]
+                sig.put_pixel(px as u32, py as u32, Rgba([20, 30, 90, 255]));
+            }
+        }
+    }
 }

@@ -58,8 +58,14 @@ fn the_seal_stamp_rectangle_is_clear_of_the_qr_code_and_photo() {
     let layout = layout::lay_out(&CertificateSheet::longest(), &ASSETS).expect("it fits");
     assert_eq!(layout.seal_stamp, SEAL_STAMP);
     for laid in &layout.boxes {
-        if matches!(laid.role, Role::Qr | Role::Photo | Role::Signature | Role::LicenceId) {
-            assert!(!laid.rect.intersects(&SEAL_STAMP), "{laid:?} under the stamp");
+        if matches!(
+            laid.role,
+            Role::Qr | Role::Photo | Role::Signature | Role::LicenceId
+        ) {
+            assert!(
+                !laid.rect.intersects(&SEAL_STAMP),
+                "{laid:?} under the stamp"
+            );
         }
     }
 }
@@ -75,11 +81,17 @@ fn a_character_missing_from_the_font_is_refused_before_any_file_is_made() {
         .expect_err("a missing glyph is an error");
     assert!(matches!(
         error,
-        RenderError::MissingGlyph { field: "name", character: '\u{17000}' }
+        RenderError::MissingGlyph {
+            field: "name",
+            character: '\u{17000}'
+        }
     ));
     let error = ecert_render::render_ofd(&sheet, &ASSETS, common::issued_at())
         .expect_err("a missing glyph is an error");
-    assert!(matches!(error, RenderError::MissingGlyph { field: "name", .. }));
+    assert!(matches!(
+        error,
+        RenderError::MissingGlyph { field: "name", .. }
+    ));
 }
 
 #[test]
@@ -91,7 +103,10 @@ fn a_control_character_in_the_employer_is_refused() {
     let error = layout::lay_out(&sheet, &ASSETS).expect_err("a bell cannot be printed");
     assert!(matches!(
         error,
-        RenderError::MissingGlyph { field: "employer_name", character: '\u{7}' }
+        RenderError::MissingGlyph {
+            field: "employer_name",
+            character: '\u{7}'
+        }
     ));
 }
 
@@ -164,5 +179,11 @@ fn a_name_too_long_for_its_area_is_refused_with_the_field_named() {
         ..CertificateSheet::longest()
     };
     let error = layout::lay_out(&sheet, &ASSETS).expect_err("200 characters do not fit");
-    assert!(matches!(error, RenderError::TooLong { field: "employer_name", .. }));
+    assert!(matches!(
+        error,
+        RenderError::TooLong {
+            field: "employer_name",
+            ..
+        }
+    ));
 }

@@ -33,7 +33,10 @@ fn the_package_has_the_parts_gb_t_33190_asks_for() {
         "Doc_0/Res/Image_3.jpg",
         "Doc_0/Res/Image_4.png",
     ] {
-        assert!(names.iter().any(|n| n == part), "{part} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == part),
+            "{part} missing from {names:?}"
+        );
     }
 }
 
@@ -50,7 +53,10 @@ fn the_embedded_font_is_a_small_truetype_subset_with_every_printed_character() {
     for c in RARE_NAME.chars().chain("中华人民共和国证书姓名".chars()) {
         assert!(face.glyph_index(c).is_some(), "{c} missing from the subset");
     }
-    assert!(face.glyph_index('鬱').is_none(), "an unused character was kept");
+    assert!(
+        face.glyph_index('鬱').is_none(),
+        "an unused character was kept"
+    );
 }
 
 #[test]
@@ -63,15 +69,25 @@ fn markup_in_a_name_comes_out_as_text_in_the_ofd_xml() {
     let content = part(&common::ofd(&sheet), "Doc_0/Pages/Page_0/Content.xml");
     let xml = String::from_utf8(content).expect("UTF-8 XML");
     assert!(!xml.contains("<b>"), "raw markup leaked into the XML");
-    assert!(text_codes(&xml).iter().any(|t| t == name), "{:?}", text_codes(&xml));
+    assert!(
+        text_codes(&xml).iter().any(|t| t == name),
+        "{:?}",
+        text_codes(&xml)
+    );
 }
 
 #[test]
 fn glyph_positions_follow_the_font_advances() {
-    let content = part(&common::ofd(&CertificateSheet::sample()), "Doc_0/Pages/Page_0/Content.xml");
+    let content = part(
+        &common::ofd(&CertificateSheet::sample()),
+        "Doc_0/Pages/Page_0/Content.xml",
+    );
     let xml = String::from_utf8(content).expect("UTF-8 XML");
     // 王建筑 at 4.6 mm: every CJK advance in LXGW WenKai is one em.
-    assert!(xml.contains(r#"DeltaX="4.6 4.6">王建筑<"#), "name run not found");
+    assert!(
+        xml.contains(r#"DeltaX="4.6 4.6">王建筑<"#),
+        "name run not found"
+    );
 }
 
 #[test]
@@ -80,7 +96,7 @@ fn sofd_renders_the_page_and_the_qr_code_decodes_from_it() {
         let dir = scratch();
         let path = write(dir.path(), "c.ofd", &common::ofd(&sheet));
         let png = ofd_to_png(&path, 300);
-        assert_eq!(decode_qr(&png), [sheet.qr_content.clone()]);
+        assert_eq!(decode_qr(&png), std::slice::from_ref(&sheet.qr_content));
     }
 }
 
@@ -95,7 +111,14 @@ fn sofd_draws_every_character_with_the_embedded_font() {
     let out = path.with_extension("png");
     let (ok, stdout, stderr) = run(
         "sofd",
-        &["render", "--dpi", "50", "-o", out.to_str().expect("UTF-8"), path.to_str().expect("UTF-8")],
+        &[
+            "render",
+            "--dpi",
+            "50",
+            "-o",
+            out.to_str().expect("UTF-8"),
+            path.to_str().expect("UTF-8"),
+        ],
     );
     assert!(ok, "{stdout}{stderr}");
     assert!(!stderr.contains("no glyph"), "{stderr}");
@@ -110,9 +133,16 @@ fn sofd_finds_the_name_and_the_registration_number_in_the_text() {
     let path = path.to_str().expect("UTF-8");
     // Only runs without long CJK context: sofd-search 0.5.2 panics cutting a snippet inside a
     // multi-byte character around some matches (a bug of that tool, not of the file).
-    for needle in [sheet.name.as_str(), sheet.registration_number.as_str(), &sheet.id_number] {
+    for needle in [
+        sheet.name.as_str(),
+        sheet.registration_number.as_str(),
+        &sheet.id_number,
+    ] {
         let out = run_ok("sofd", &["--locale", "en-US", "search", path, needle]);
-        assert!(!out.trim().is_empty() && !out.contains("0 match"), "{needle}: {out}");
+        assert!(
+            !out.trim().is_empty() && !out.contains("0 match"),
+            "{needle}: {out}"
+        );
     }
 }
 

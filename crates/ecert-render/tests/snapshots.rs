@@ -20,14 +20,22 @@ const CHANGED_SHARE: f64 = 0.004;
 #[test]
 fn the_rendered_pdf_page_matches_its_snapshot() {
     let dir = scratch();
-    let pdf = write(dir.path(), "c.pdf", &common::pdf(&CertificateSheet::longest()));
+    let pdf = write(
+        dir.path(),
+        "c.pdf",
+        &common::pdf(&CertificateSheet::longest()),
+    );
     check(&pdf_to_png(&pdf, DPI), "certificate-pdf.png");
 }
 
 #[test]
 fn the_rendered_ofd_page_matches_its_snapshot() {
     let dir = scratch();
-    let ofd = write(dir.path(), "c.ofd", &common::ofd(&CertificateSheet::longest()));
+    let ofd = write(
+        dir.path(),
+        "c.ofd",
+        &common::ofd(&CertificateSheet::longest()),
+    );
     check(&ofd_to_png(&ofd, DPI), "certificate-ofd.png");
 }
 
@@ -45,7 +53,12 @@ fn check(actual: &Path, name: &str) {
     }
     let got = image::open(actual).expect("the rendering reads").to_rgba8();
     let want = image::open(&expected)
-        .unwrap_or_else(|e| panic!("{}: {e}; create it with ECERT_UPDATE_SNAPSHOTS=1", expected.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; create it with ECERT_UPDATE_SNAPSHOTS=1",
+                expected.display()
+            )
+        })
         .to_rgba8();
     let share = changed_share(&got, &want);
     if share > CHANGED_SHARE {
@@ -69,7 +82,11 @@ fn changed_share(got: &RgbaImage, want: &RgbaImage) -> f64 {
     let changed = got
         .pixels()
         .zip(want.pixels())
-        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(x, y)| x.abs_diff(y) > CHANNEL_TOLERANCE))
+        .filter(|(a, b)| {
+            a.0.iter()
+                .zip(b.0)
+                .any(|(x, y)| x.abs_diff(y) > CHANNEL_TOLERANCE)
+        })
         .count();
     let total = u64::from(got.width()) * u64::from(got.height());
     #[expect(clippy::cast_precision_loss, reason = "a ratio of pixel counts")]

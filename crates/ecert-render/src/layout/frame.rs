@@ -12,7 +12,7 @@ const LOZENGE_STEP: f32 = 3.2;
 
 /// Pushes the border's shapes onto `items`.
 pub(super) fn draw(items: &mut Vec<Item>) {
-    let band = (OUTER + INNER) / 2.0;
+    let band = f32::midpoint(OUTER, INNER);
     items.push(filled(lozenges(band), GOLD, false));
     items.push(stroked(inset(OUTER), BORDER, 1.3));
     items.push(stroked(inset(INNER), BORDER, 0.35));

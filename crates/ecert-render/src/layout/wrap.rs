@@ -105,12 +105,18 @@ mod tests {
 
     #[test]
     fn chinese_text_breaks_between_any_two_characters() {
-        assert_eq!(lines("北京市建筑设计研究院", 4.0), ["北京市建", "筑设计研", "究院"]);
+        assert_eq!(
+            lines("北京市建筑设计研究院", 4.0),
+            ["北京市建", "筑设计研", "究院"]
+        );
     }
 
     #[test]
     fn a_closing_bracket_never_starts_a_line() {
-        assert_eq!(lines("中国（北京）有限公司", 5.0), ["中国（北", "京）有限公", "司"]);
+        assert_eq!(
+            lines("中国（北京）有限公司", 5.0),
+            ["中国（北", "京）有限公", "司"]
+        );
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub(super) fn push_num(out: &mut String, value: f32) {
     use std::fmt::Write as _;
 
     // Page coordinates stay far below 2^31 thousandths of a millimetre, so the cast is exact.
-    #[expect(clippy::cast_possible_truncation, reason = "page coordinates are small")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "page coordinates are small"
+    )]
     let thousandths = (f64::from(value) * 1000.0).round() as i64;
     if thousandths < 0 {
         out.push('-');
@@ -107,7 +110,7 @@ pub(super) fn push_num(out: &mut String, value: f32) {
         return;
     }
     let mut digits = 3;
-    while fraction % 10 == 0 {
+    while fraction.is_multiple_of(10) {
         fraction /= 10;
         digits -= 1;
     }

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: running the outside tools and reading their output.
 
-#![allow(dead_code, reason = "each test file uses a different subset of the helpers")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different subset of the helpers"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,7 +95,13 @@ pub fn ofd_to_png(ofd: &Path, dpi: u32) -> PathBuf {
 /// The QR payloads zbarimg finds in a picture.
 pub fn decode_qr(png: &Path) -> Vec<String> {
     let png = png.to_str().expect("a UTF-8 path");
-    let (_, stdout, stderr) = run("zbarimg", &["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png]);
-    assert!(!stdout.trim().is_empty(), "zbarimg found no QR code in {png}: {stderr}");
+    let (_, stdout, stderr) = run(
+        "zbarimg",
+        &["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png],
+    );
+    assert!(
+        !stdout.trim().is_empty(),
+        "zbarimg found no QR code in {png}: {stderr}"
+    );
     stdout.lines().map(str::to_owned).collect()
 }
