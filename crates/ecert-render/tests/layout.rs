@@ -187,3 +187,27 @@ fn a_name_too_long_for_its_area_is_refused_with_the_field_named() {
         }
     ));
 }
+
+#[test]
+fn the_seal_can_be_left_out_for_an_electronic_stamp_or_given_as_a_picture() {
+    let sheet = CertificateSheet::sample();
+    let omitted = ecert_render::RenderAssets::load()
+        .expect("assets load")
+        .with_seal(ecert_render::SealArt::Omitted);
+    let layout = layout::lay_out(&sheet, &omitted).expect("it lays out");
+    assert!(layout.boxes.iter().all(|b| b.role != Role::Seal));
+
+    let picture = ecert_render::testing::sample_signature();
+    let pictured = ecert_render::RenderAssets::load()
+        .expect("assets load")
+        .with_seal(ecert_render::SealArt::Picture(picture));
+    let layout = layout::lay_out(&sheet, &pictured).expect("it lays out");
+    let images = layout
+        .items
+        .iter()
+        .filter(|item| matches!(item, layout::Item::Image(_)))
+        .count();
+    assert_eq!(images, 3, "photo, signature and seal picture");
+    let pdf = ecert_render::render_pdf(&sheet, &pictured, common::issued_at());
+    assert!(pdf.is_ok());
+}
