@@ -1,7 +1,9 @@
 //! ecert's use cases, shared by the command line and the web layer: getting the
 //! registration authority's data in, reporting records, and inspecting them.
 
+pub mod certificates;
 pub mod demo;
+pub mod files;
 pub mod images;
 pub mod import;
 pub mod registry;

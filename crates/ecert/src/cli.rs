@@ -14,6 +14,14 @@ pub struct Cli {
     pub store: StoreOptions,
     #[command(flatten)]
     pub issuer: IssuerOptions,
+    /// Base URL of the public verification pages, printed in every QR code.
+    #[arg(
+        long,
+        global = true,
+        env = "ECERT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
     /// Write logs as JSON lines (for log collectors) instead of text.
     #[arg(long, global = true, env = "ECERT_LOG_JSON")]
     pub log_json: bool,
@@ -82,6 +90,24 @@ pub enum Command {
         /// Registration number.
         number: String,
     },
+    /// Render certificate files: one registration's, or every one that can be endorsed.
+    Render {
+        /// Registration number.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        number: Option<String>,
+        /// Every registration that can be endorsed, into the folder `--out`.
+        #[arg(long)]
+        all: bool,
+        /// File format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// The file to write (one registration) or the folder (`--all`).
+        #[arg(long)]
+        out: PathBuf,
+        /// First day of the usage period, YYYY-MM-DD; today (Asia/Shanghai) by default.
+        #[arg(long)]
+        from: Option<String>,
+    },
     /// Write synthetic, valid registrations as an import file, for trying ecert out.
     DemoData {
         /// How many registrations.
@@ -102,6 +128,15 @@ impl Command {
             _ => "warn",
         }
     }
+}
+
+/// A certificate file format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// PDF.
+    Pdf,
+    /// OFD (GB/T 33190).
+    Ofd,
 }
 
 /// What to import.

@@ -142,3 +142,78 @@ fn serve_demo_starts_on_an_empty_data_folder_seeds_it_and_answers_health_checks(
     assert!(folder.path().join("fresh/ecert.sqlite3").exists());
     assert!(folder.path().join("fresh/demo/registrations.csv").exists());
 }
+
+#[tokio::test]
+async fn render_writes_one_file_and_all_files_with_a_summary() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let store = &db.store;
+    let settings = ecert_app::IssuerSettings::development();
+    let now = jiff::Timestamp::now();
+    ecert_app::demo::seed(store, &settings, folder.path(), 3, now)
+        .await
+        .unwrap();
+    let number = store.registration_numbers().await.unwrap().remove(0);
+
+    let file = folder.path().join("one.ofd");
+    let one = ecert(
+        &db,
+        folder.path(),
+        &[
+            "render",
+            number.as_str(),
+            "--format",
+            "ofd",
+            "--out",
+            file.to_str().unwrap(),
+            "--from",
+            "2026-12-01",
+        ],
+    );
+    assert!(one.status.success(), "{}", text(&one.stderr));
+    assert!(
+        text(&one.stdout).ends_with("version 1, 使用有效期：2026年12月01日至2027年05月29日\n"),
+        "{}",
+        text(&one.stdout)
+    );
+    assert!(file.exists());
+
+    let out = folder.path().join("all");
+    let all = ecert(
+        &db,
+        folder.path(),
+        &[
+            "render",
+            "--all",
+            "--format",
+            "pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        text(&all.stdout).starts_with("rendered 3 pdf files into "),
+        "{}",
+        text(&all.stdout)
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+
+    let bad = ecert(
+        &db,
+        folder.path(),
+        &[
+            "render",
+            number.as_str(),
+            "--format",
+            "pdf",
+            "--out",
+            "x.pdf",
+            "--from",
+            "2026-13-01",
+        ],
+    );
+    assert_eq!(
+        text(&bad.stderr).trim(),
+        "error: --from: \"2026-13-01\" is not a real calendar date"
+    );
+}

@@ -5,6 +5,7 @@
 )]
 
 mod import;
+mod render;
 mod report;
 mod serve;
 mod show;
@@ -43,6 +44,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report { numbers, all } => report::run(&store, &numbers, all).await,
         Command::Show { number } => show::run(&store, &number).await,
+        Command::Render {
+            number,
+            all,
+            format,
+            out,
+            from,
+        } => {
+            let request = render::Request {
+                number,
+                all,
+                format,
+                out,
+                from,
+            };
+            render::run(&store, &cli.public_url, request).await
+        }
         Command::DemoData { .. } => unreachable!("handled before the store is opened"),
     };
     store.close().await;

@@ -1,0 +1,288 @@
+//! Certificate files: gathering what a version prints and rendering it as PDF or OFD.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use ecert_domain::{
+    CertificateVersion, EndorsementRefusal, Registration, RegistrationNumber, UsagePeriod,
+    calendar::Day,
+};
+use ecert_render::{CertificateSheet, Image, RenderAssets, RenderError};
+use ecert_store::{MaterialKind, Store, StoreError};
+use jiff::Timestamp;
+
+use crate::registry;
+
+/// The two file formats a certificate is issued in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// PDF, for printing and everyday use.
+    Pdf,
+    /// OFD (GB/T 33190), the national layout format.
+    Ofd,
+}
+
+impl FileFormat {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Ofd => "ofd",
+        }
+    }
+}
+
+impl fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// Why a certificate file could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    /// No such registration.
+    #[error("registration {0} is not in the registry")]
+    NotFound(RegistrationNumber),
+    /// The authority's side is not complete, or the registration is not in force.
+    #[error("registration {number} cannot be endorsed yet: {}", describe(.gaps))]
+    NotReady {
+        /// The registration.
+        number: RegistrationNumber,
+        /// What is missing, in the order the endorsement checks it.
+        gaps: Vec<EndorsementRefusal>,
+    },
+    /// The renderer refused the content (a character the font lacks, a value too long).
+    #[error("cannot render the certificate of {number}: {source}")]
+    Render {
+        /// The registration.
+        number: RegistrationNumber,
+        /// The renderer's reason.
+        source: RenderError,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn describe(gaps: &[EndorsementRefusal]) -> String {
+    gaps.iter()
+        .map(EndorsementRefusal::message)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One certificate version with one usage period, ready to render.
+#[derive(Debug, Clone)]
+pub struct PreparedCertificate {
+    /// The registration number.
+    pub number: RegistrationNumber,
+    /// The version printed.
+    pub version: u16,
+    /// The usage period printed.
+    pub usage: UsagePeriod,
+    /// Everything the renderer needs.
+    pub sheet: CertificateSheet,
+}
+
+impl PreparedCertificate {
+    /// The file name: `<number>-v<version>-<first usage day>.<ext>`, unique per version,
+    /// usage period and format.
+    pub fn file_name(&self, format: FileFormat) -> String {
+        format!(
+            "{}-v{}-{}.{format}",
+            self.number, self.version, self.usage.first_day
+        )
+    }
+}
+
+/// Renders certificates: the font and seal are loaded once and shared by every file.
+pub struct Renderer {
+    assets: RenderAssets,
+    public_url: String,
+}
+
+impl Renderer {
+    /// A renderer whose QR codes point at the verification pages under `public_url`.
+    pub fn new(public_url: &str) -> Result<Self, RenderError> {
+        Ok(Self {
+            assets: RenderAssets::load()?,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Gathers the current version of `number` with the usage period that an endorsement on
+    /// `first_day` grants. Refuses a registration the holder could not endorse that day.
+    pub async fn prepare(
+        &self,
+        store: &Store,
+        number: &RegistrationNumber,
+        first_day: Day,
+    ) -> Result<PreparedCertificate, CertificateError> {
+        let view = registry::inspect(store, number, calendar_moment(first_day))
+            .await?
+            .ok_or_else(|| CertificateError::NotFound(number.clone()))?;
+        let current = view.detail.stored.current_version.clone();
+        let (false, Some(version)) = (!view.gaps.is_empty(), current) else {
+            return Err(CertificateError::NotReady {
+                number: number.clone(),
+                gaps: view.gaps,
+            });
+        };
+        let licence_id = view
+            .detail
+            .versions
+            .iter()
+            .find(|(v, _)| v.number == version.number)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default();
+        let registration = &view.detail.stored.registration;
+        let usage = UsagePeriod::endorsed_on(first_day, registration.valid_until);
+        let photo = self.material(store, number, MaterialKind::Photo).await?;
+        let signature = self
+            .material(store, number, MaterialKind::Signature)
+            .await?;
+        let sheet = self.sheet(registration, &version, usage, licence_id, photo, signature);
+        Ok(PreparedCertificate {
+            number: number.clone(),
+            version: version.number,
+            usage,
+            sheet,
+        })
+    }
+
+    /// Renders a prepared certificate.
+    pub fn render(
+        &self,
+        certificate: &PreparedCertificate,
+        format: FileFormat,
+        at: Timestamp,
+    ) -> Result<Vec<u8>, CertificateError> {
+        let rendered = match format {
+            FileFormat::Pdf => ecert_render::render_pdf(&certificate.sheet, &self.assets, at),
+            FileFormat::Ofd => ecert_render::render_ofd(&certificate.sheet, &self.assets, at),
+        };
+        rendered.map_err(|source| CertificateError::Render {
+            number: certificate.number.clone(),
+            source,
+        })
+    }
+
+    /// The verification page a certificate's QR code opens.
+    // TODO: carry the signed claims once the signing crate lands; until then the licence
+    // identifier alone lets the page look the certificate up.
+    pub fn verification_url(&self, licence_id: &str) -> String {
+        format!("{}/v/{licence_id}", self.public_url)
+    }
+
+    async fn material(
+        &self,
+        store: &Store,
+        number: &RegistrationNumber,
+        kind: MaterialKind,
+    ) -> Result<Image, CertificateError> {
+        let missing = || CertificateError::NotReady {
+            number: number.clone(),
+            gaps: vec![EndorsementRefusal::MaterialsMissing {
+                photo: kind == MaterialKind::Photo,
+                signature: kind == MaterialKind::Signature,
+            }],
+        };
+        let material = store.material(number, kind).await?.ok_or_else(missing)?;
+        let what = if kind == MaterialKind::Photo {
+            "photo"
+        } else {
+            "signature"
+        };
+        Image::new(what, material.content).map_err(|source| CertificateError::Render {
+            number: number.clone(),
+            source,
+        })
+    }
+
+    fn sheet(
+        &self,
+        registration: &Registration,
+        version: &CertificateVersion,
+        usage: UsagePeriod,
+        licence_id: String,
+        photo: Image,
+        signature: Image,
+    ) -> CertificateSheet {
+        let fields = &version.fields;
+        CertificateSheet {
+            name: fields.name.clone(),
+            gender: fields.gender.clone(),
+            birth_date: fields.birth_date,
+            id_number: fields.id_number.clone(),
+            registration_number: registration.number.as_str().to_owned(),
+            seal_number: fields.seal_number.clone(),
+            employer_name: fields.employer_name.clone(),
+            valid_from: fields.valid_from,
+            valid_until: fields.valid_until,
+            issuing_authority: fields.issuing_authority.clone(),
+            issued_on: fields.issued_on,
+            usage_from: usage.first_day,
+            usage_until: usage.last_day,
+            qr_content: self.verification_url(&licence_id),
+            licence_id,
+            photo,
+            signature,
+            version: u32::from(version.number),
+        }
+    }
+}
+
+/// Noon of `day` in Asia/Shanghai: a moment safely inside that day.
+fn calendar_moment(day: Day) -> Timestamp {
+    ecert_domain::calendar::start_of(day) + jiff::SignedDuration::from_hours(12)
+}
+
+/// Renders many certificates on every core, writing each file atomically into `folder`.
+/// Returns, in order, each certificate's file path or the reason it failed.
+pub fn render_all(
+    renderer: &Renderer,
+    certificates: &[PreparedCertificate],
+    format: FileFormat,
+    folder: &Path,
+    at: Timestamp,
+) -> Vec<Result<PathBuf, String>> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = certificates.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = certificates
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|c| render_one(renderer, c, format, folder, at))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| vec![Err("a render thread panicked".into())])
+            })
+            .collect()
+    })
+}
+
+fn render_one(
+    renderer: &Renderer,
+    certificate: &PreparedCertificate,
+    format: FileFormat,
+    folder: &Path,
+    at: Timestamp,
+) -> Result<PathBuf, String> {
+    let bytes = renderer
+        .render(certificate, format, at)
+        .map_err(|e| e.to_string())?;
+    let path = folder.join(certificate.file_name(format));
+    crate::files::write_atomically(&path, &bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}

@@ -1,0 +1,173 @@
+//! Certificate files made from stored registrations, on the engine `ECERT_TEST_DATABASE_URL`
+//! names; checked with qpdf and zbarimg.
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::process::Command;
+
+use ecert_app::certificates::{CertificateError, FileFormat, Renderer, render_all};
+use ecert_app::{IssuerSettings, NoProgress, demo, import};
+use ecert_domain::{EndorsementRefusal, RegistrationNumber};
+use ecert_store::testing::TestDatabase;
+use jiff::Timestamp;
+use jiff::civil::date;
+
+fn now() -> Timestamp {
+    "2026-12-03T02:00:00Z".parse().unwrap()
+}
+
+async fn seeded(count: u32) -> (TestDatabase, tempfile::TempDir, Vec<RegistrationNumber>) {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    demo::seed(
+        &db.store,
+        &IssuerSettings::development(),
+        folder.path(),
+        count,
+        now(),
+    )
+    .await
+    .unwrap();
+    let numbers = db.store.registration_numbers().await.unwrap();
+    (db, folder, numbers)
+}
+
+fn tool(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed (apt-get install qpdf zbar-tools poppler-utils): {e}")
+        });
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_stored_certificate_renders_with_its_facts_its_period_and_a_qr_to_its_page() {
+    let (db, folder, numbers) = seeded(1).await;
+    let renderer = Renderer::new("https://verify.example.cn/").unwrap();
+    let certificate = renderer
+        .prepare(&db.store, &numbers[0], date(2026, 12, 1))
+        .await
+        .unwrap();
+    assert_eq!(certificate.usage.last_day, date(2027, 5, 29));
+    assert_eq!(
+        certificate.file_name(FileFormat::Pdf),
+        format!("{}-v1-2026-12-01.pdf", numbers[0])
+    );
+
+    let pdf = renderer
+        .render(&certificate, FileFormat::Pdf, now())
+        .unwrap();
+    let path = folder.path().join("c.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    assert!(
+        tool("qpdf", &["--check", path.to_str().unwrap()])
+            .contains("No syntax or stream encoding errors")
+    );
+    let text = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains(&certificate.sheet.name) && text.contains(numbers[0].as_str()),
+        "{text}"
+    );
+    assert!(
+        text.contains("使用有效期：2026年12月01日至2027年05月29日"),
+        "{text}"
+    );
+
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "150",
+            "-png",
+            "-singlefile",
+            path.to_str().unwrap(),
+            folder.path().join("page").to_str().unwrap(),
+        ],
+    );
+    let decoded = tool(
+        "zbarimg",
+        &[
+            "-q",
+            "--raw",
+            folder.path().join("page.png").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        decoded.trim(),
+        format!(
+            "https://verify.example.cn/v/{}",
+            certificate.sheet.licence_id
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_registration_that_is_not_reported_is_refused_with_the_guides_message() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("r.csv");
+    std::fs::write(&file, demo::csv(1, date(2026, 1, 1))).unwrap();
+    import::import_registrations(
+        &db.store,
+        &file,
+        &IssuerSettings::development(),
+        now(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    let number = db.store.registration_numbers().await.unwrap().remove(0);
+
+    let renderer = Renderer::new("http://localhost").unwrap();
+    let error = renderer
+        .prepare(&db.store, &number, date(2026, 12, 3))
+        .await
+        .unwrap_err();
+    let CertificateError::NotReady { gaps, .. } = &error else {
+        panic!("{error}")
+    };
+    assert_eq!(gaps[0], EndorsementRefusal::NotReported);
+    assert!(error.to_string().contains("加注失败"), "{error}");
+}
+
+#[tokio::test]
+async fn a_usage_period_starting_after_the_registration_ends_is_refused_as_expired() {
+    let (db, _folder, numbers) = seeded(1).await;
+    let renderer = Renderer::new("http://localhost").unwrap();
+    let error = renderer
+        .prepare(&db.store, &numbers[0], date(2031, 1, 1))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("证照过期"), "{error}");
+}
+
+#[tokio::test]
+async fn rendering_many_writes_one_file_each_in_both_formats() {
+    let (db, _seed_folder, numbers) = seeded(4).await;
+    let renderer = Renderer::new("http://localhost").unwrap();
+    let mut prepared = Vec::new();
+    for number in &numbers {
+        prepared.push(
+            renderer
+                .prepare(&db.store, number, date(2026, 12, 3))
+                .await
+                .unwrap(),
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    for format in [FileFormat::Pdf, FileFormat::Ofd] {
+        let results = render_all(&renderer, &prepared, format, out.path(), now());
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+    }
+    let mut names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 8);
+    assert!(
+        names.iter().all(|n| n.contains("-v1-2026-12-03.")),
+        "{names:?}"
+    );
+}
