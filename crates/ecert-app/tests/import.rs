@@ -372,3 +372,18 @@ async fn the_demo_seed_leaves_every_certificate_ready_and_can_run_twice() {
         assert_eq!(view.detail.versions.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_name_the_certificate_font_cannot_print_is_refused_at_import() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let csv = demo::csv(2, date(2026, 1, 1));
+    let name = demo::registration(1, date(2026, 1, 1)).name.to_string();
+    // U+1F3DB (a classical building emoji) is not in the certificate font.
+    let csv = csv.replacen(&format!(",{name},"), &format!(",{name}\u{1F3DB},"), 1);
+    let refused = problems(import(&db, &write(folder.path(), "f.csv", &csv)).await);
+    assert_eq!(
+        refused,
+        ["line 3: name: the certificate font cannot print \"\u{1F3DB}\" (U+1F3DB)"]
+    );
+}

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ecert_domain::{PrintedFields, Registration, RegistrationEvent, RegistrationNumber, calendar};
+use ecert_render::RenderAssets;
 use ecert_store::{NewVersion, RegistrationWrite, Store, StoredRegistration};
 use jiff::Timestamp;
 
@@ -35,7 +36,8 @@ pub async fn import_registrations(
 ) -> Result<ImportSummary, ImportError> {
     let lines = read_records(path)?;
     progress.start(lines.len() as u64 * 2);
-    let parsed = parse_lines(&lines, progress)?;
+    let mut font = FontCoverage::load()?;
+    let parsed = parse_lines(&lines, &mut font, progress)?;
     let numbers: Vec<_> = parsed.iter().map(|(_, r)| r.number.clone()).collect();
     let stored = store.registrations(&numbers).await?;
     let (writes, summary) = plan_registrations(&parsed, &stored, settings, now)?;
@@ -54,6 +56,7 @@ pub async fn import_registrations(
 /// Checks every record and that no registration number appears twice.
 fn parse_lines(
     lines: &[Line],
+    font: &mut FontCoverage,
     progress: &dyn Progress,
 ) -> Result<Vec<(u64, Registration)>, ImportError> {
     let mut parsed = Vec::with_capacity(lines.len());
@@ -71,7 +74,17 @@ fn parse_lines(
             first_line.insert(number, *line);
         }
         match record.parse() {
-            Ok(registration) => parsed.push((*line, registration)),
+            Ok(registration) => {
+                let unprintable = font.problems(&registration);
+                if unprintable.is_empty() {
+                    parsed.push((*line, registration));
+                }
+                problems.extend(
+                    unprintable
+                        .into_iter()
+                        .map(|(f, p)| line_problem(*line, f, p)),
+                );
+            }
             Err(errors) => problems.extend(
                 errors
                     .into_iter()
@@ -84,6 +97,53 @@ fn parse_lines(
         Ok(parsed)
     } else {
         Err(ImportError::Invalid(problems))
+    }
+}
+
+/// Which characters the certificate font can draw, remembered as rows are checked: a name
+/// the font cannot print is refused here, long before a certificate would show a box.
+struct FontCoverage {
+    assets: RenderAssets,
+    known: HashMap<char, bool>,
+}
+
+impl FontCoverage {
+    fn load() -> Result<Self, ImportError> {
+        let assets = RenderAssets::load().map_err(|e| ImportError::Unreadable {
+            path: "the certificate font".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            assets,
+            known: HashMap::new(),
+        })
+    }
+
+    fn problems(&mut self, registration: &Registration) -> Vec<(&'static str, String)> {
+        let fields = [
+            ("name", registration.name.as_str()),
+            ("employer_name", &registration.employer_name),
+        ];
+        let mut problems = Vec::new();
+        for (field, text) in fields {
+            let missing: Vec<String> = text
+                .chars()
+                .filter(|c| {
+                    !*self
+                        .known
+                        .entry(*c)
+                        .or_insert_with(|| self.assets.can_draw(*c))
+                })
+                .map(|c| format!("\"{c}\" (U+{:04X})", u32::from(c)))
+                .collect();
+            if !missing.is_empty() {
+                problems.push((
+                    field,
+                    format!("the certificate font cannot print {}", missing.join(", ")),
+                ));
+            }
+        }
+        problems
     }
 }
 
