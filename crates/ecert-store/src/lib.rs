@@ -6,6 +6,7 @@
 
 mod database;
 mod error;
+mod keys;
 mod materials;
 mod registrations;
 mod rows;
@@ -14,6 +15,7 @@ pub mod testing;
 
 pub use database::{Engine, Store};
 pub use error::StoreError;
+pub use keys::StoredKey;
 pub use materials::{Material, MaterialKind, MaterialSummary};
 pub use registrations::{
     NewVersion, RecordedEvent, RegistrationDetail, RegistrationWrite, StoredRegistration,

@@ -233,3 +233,30 @@ async fn migrating_twice_changes_nothing() {
     db.store.migrate().await.unwrap();
     db.store.ping().await.unwrap();
 }
+
+#[tokio::test]
+async fn signing_keys_are_kept_in_order_and_retired_in_place() {
+    let db = TestDatabase::new().await;
+    let key = |id: &str, seconds| ecert_store::StoredKey {
+        key_id: id.into(),
+        algorithm: "ES256".into(),
+        record: format!("{{\"id\":\"{id}\"}}"),
+        created_at: at(seconds),
+        retired_at: None,
+    };
+    db.store.insert_signing_key(&key("k2", 5)).await.unwrap();
+    db.store.insert_signing_key(&key("k1", 1)).await.unwrap();
+    assert!(
+        db.store.insert_signing_key(&key("k1", 9)).await.is_err(),
+        "ids are unique"
+    );
+
+    let retired = ecert_store::StoredKey {
+        retired_at: Some(at(7)),
+        ..key("k1", 1)
+    };
+    assert!(db.store.update_signing_key(&retired).await.unwrap());
+    assert!(!db.store.update_signing_key(&key("k404", 1)).await.unwrap());
+    let keys = db.store.signing_keys().await.unwrap();
+    assert_eq!(keys, [retired, key("k2", 5)]);
+}
