@@ -10,6 +10,23 @@ use crate::registration::{Registration, RegistrationStatus};
 /// Longest employer name accepted; the certificate layout wraps names up to this length.
 pub const EMPLOYER_MAX_CHARS: usize = 64;
 
+/// The fields of the import format, in their documented order.
+pub const FIELDS: [&str; 13] = [
+    "registration_number",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "employer_name",
+    "employer_credit_code",
+    "seal_number",
+    "valid_from",
+    "valid_until",
+    "issued_on",
+    "status",
+];
+
 /// One record of the authority's export, every field as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,47 +127,25 @@ impl RegistrationRecord {
             valid_from,
             valid_until,
         );
-        match (
-            number,
-            name,
-            gender,
-            birth_date,
-            id,
-            employer_name,
-            employer_credit_code,
-            seal_number,
-            valid_from,
-            valid_until,
-            issued_on,
-            status,
-        ) {
-            (
-                Some(number),
-                Some(name),
-                Some(gender),
-                Some(birth_date),
-                Some(id),
-                Some(employer_name),
-                Some(employer_credit_code),
-                Some(seal_number),
-                Some(valid_from),
-                Some(valid_until),
-                Some(issued_on),
-                Some(status),
-            ) if problems.0.is_empty() => Ok(Registration {
-                number,
-                name,
-                gender,
-                birth_date,
-                id,
-                employer_name,
-                employer_credit_code,
-                seal_number,
-                valid_from,
-                valid_until,
-                issued_on,
-                status,
-            }),
+        // Every field is checked before any is used, so that all problems are reported.
+        let registration = (|| {
+            Some(Registration {
+                number: number?,
+                name: name?,
+                gender: gender?,
+                birth_date: birth_date?,
+                id: id?,
+                employer_name: employer_name?,
+                employer_credit_code: employer_credit_code?,
+                seal_number: seal_number?,
+                valid_from: valid_from?,
+                valid_until: valid_until?,
+                issued_on: issued_on?,
+                status: status?,
+            })
+        })();
+        match registration {
+            Some(registration) if problems.0.is_empty() => Ok(registration),
             _ => Err(problems.0),
         }
     }

@@ -54,21 +54,9 @@ pub(crate) fn day(text: &str) -> Result<Day, StoreError> {
     calendar::parse_day(text).map_err(|error| StoreError::corrupt("day", error))
 }
 
-/// The columns of `registrations` that hold the record, in insert order.
-pub(crate) const REGISTRATION_COLUMNS: [&str; 12] = [
-    "registration_number",
-    "name",
-    "gender",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "employer_name",
-    "employer_credit_code",
-    "seal_number",
-    "valid_from",
-    "valid_until",
-    "issued_on",
-];
+/// The columns of `registrations` that hold the record, in insert order: the import
+/// format's fields but the status, which has columns of its own.
+pub(crate) const REGISTRATION_COLUMNS: &[&str] = ecert_domain::record::FIELDS.split_at(12).0;
 
 /// The record's values for [`REGISTRATION_COLUMNS`] followed by `status`.
 pub(crate) fn registration_params(registration: &Registration) -> Vec<Param> {

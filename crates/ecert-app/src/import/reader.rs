@@ -7,21 +7,7 @@ use ecert_domain::RegistrationRecord;
 use super::{ImportError, Problem};
 
 /// The columns of the export, in the documented order.
-pub const COLUMNS: [&str; 13] = [
-    "registration_number",
-    "name",
-    "gender",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "employer_name",
-    "employer_credit_code",
-    "seal_number",
-    "valid_from",
-    "valid_until",
-    "issued_on",
-    "status",
-];
+pub use ecert_domain::record::FIELDS as COLUMNS;
 
 /// Columns a file may leave out.
 const OPTIONAL: [&str; 2] = ["id_type", "status"];

@@ -18,13 +18,7 @@ pub struct CreditCode(String);
 impl CreditCode {
     /// Parses a credit code, accepting lowercase input.
     pub fn parse(text: &str) -> Result<Self, IdentifierError> {
-        let text = text.trim().to_ascii_uppercase();
-        if text.chars().count() != 18 {
-            return Err(IdentifierError::new(format!(
-                "must be 18 characters, found {}",
-                text.chars().count()
-            )));
-        }
+        let text = super::eighteen_characters(text)?;
         if let Some(bad) = text.chars().find(|c| value(*c).is_none()) {
             return Err(IdentifierError::new(format!(
                 "\"{bad}\" is not allowed (digits and capitals except I, O, S, V, Z)"

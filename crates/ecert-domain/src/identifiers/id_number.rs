@@ -17,13 +17,7 @@ pub struct IdNumber(String);
 impl IdNumber {
     /// Parses an ID number; a lowercase `x` check character is accepted and stored uppercase.
     pub fn parse(text: &str) -> Result<Self, IdentifierError> {
-        let text = text.trim().to_ascii_uppercase();
-        if text.chars().count() != 18 {
-            return Err(IdentifierError::new(format!(
-                "must be 18 characters, found {}",
-                text.chars().count()
-            )));
-        }
+        let text = super::eighteen_characters(text)?;
         let (body, check) = text.split_at(17);
         if !body.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdentifierError::new(

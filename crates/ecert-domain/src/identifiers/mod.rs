@@ -24,3 +24,16 @@ impl IdentifierError {
         Self(message.into())
     }
 }
+
+/// Trims and upper-cases an 18-character code (ID number, credit code), or says how long it is.
+fn eighteen_characters(text: &str) -> Result<String, IdentifierError> {
+    let text = text.trim().to_ascii_uppercase();
+    let count = text.chars().count();
+    if count == 18 {
+        Ok(text)
+    } else {
+        Err(IdentifierError::new(format!(
+            "must be 18 characters, found {count}"
+        )))
+    }
+}
