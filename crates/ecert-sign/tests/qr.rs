@@ -127,3 +127,32 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+#[test]
+fn pycose_verifies_the_es256_payload_with_the_published_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (payload, trust) = signed(Algorithm::Es256);
+    let trust_path = common::write(dir.path(), "trust.json", trust.to_json().as_bytes());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pycose_verify.py");
+    let python = common::python();
+    let python = common::text(&python);
+    let check = |payload: &str| {
+        common::run(
+            python,
+            &[script, payload, common::text(&trust_path)],
+            "scripts/python-tools",
+        )
+    };
+    let good = check(&payload_url(BASE, &payload));
+    let shown = String::from_utf8_lossy(&good.stdout);
+    assert!(
+        good.status.success(),
+        "{shown}{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(shown.contains("\"3\": \"张三\""), "{shown}");
+    let mut bytes = base64_decode(&payload);
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    assert!(!check(&base64_encode(&bytes)).status.success());
+}
