@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ecert_domain::{
     CertificateVersion, EndorsementRefusal, Registration, RegistrationNumber, UsagePeriod,
     calendar::Day,
 };
 use ecert_render::{CertificateSheet, Image, RenderAssets, RenderError};
+use ecert_sign::{Claims, SignError, Signer, payload_url, sign_payload};
 use ecert_store::{MaterialKind, Store, StoreError};
 use jiff::Timestamp;
 
@@ -60,6 +62,14 @@ pub enum CertificateError {
         /// The renderer's reason.
         source: RenderError,
     },
+    /// Signing the QR payload failed (a retired or expired key, an HSM error).
+    #[error("cannot sign the certificate of {number}: {source}")]
+    Sign {
+        /// The registration.
+        number: RegistrationNumber,
+        /// The signer's reason.
+        source: SignError,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -77,6 +87,8 @@ fn describe(gaps: &[EndorsementRefusal]) -> String {
 pub struct PreparedCertificate {
     /// The registration number.
     pub number: RegistrationNumber,
+    /// The ID number with its middle hidden, as the QR code carries it.
+    pub masked_id: String,
     /// The version printed.
     pub version: u16,
     /// The usage period printed.
@@ -86,6 +98,24 @@ pub struct PreparedCertificate {
 }
 
 impl PreparedCertificate {
+    /// What the QR code of this certificate claims, signed at `at`.
+    pub fn claims(&self, at: Timestamp) -> Claims {
+        let sheet = &self.sheet;
+        Claims {
+            licence_id: sheet.licence_id.clone(),
+            version: self.version,
+            name: sheet.name.clone(),
+            masked_id: self.masked_id.clone(),
+            registration_number: sheet.registration_number.clone(),
+            employer: sheet.employer_name.clone(),
+            registration_valid_from: sheet.valid_from,
+            registration_valid_until: sheet.valid_until,
+            usage_first_day: self.usage.first_day,
+            usage_last_day: self.usage.last_day,
+            issued_at: at,
+        }
+    }
+
     /// The file name: `<number>-v<version>-<first usage day>.<ext>`, unique per version,
     /// usage period and format.
     pub fn file_name(&self, format: FileFormat) -> String {
@@ -100,15 +130,21 @@ impl PreparedCertificate {
 pub struct Renderer {
     assets: RenderAssets,
     public_url: String,
+    signer: Option<Arc<dyn Signer>>,
 }
 
 impl Renderer {
     /// A renderer whose QR codes point at the verification pages under `public_url`.
     pub fn new(public_url: &str) -> Result<Self, RenderError> {
-        Ok(Self {
-            assets: RenderAssets::load()?,
-            public_url: public_url.trim_end_matches('/').to_owned(),
-        })
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Ok(Self { assets: RenderAssets::load()?, public_url, signer: None })
+    }
+
+    /// The same renderer signing each QR payload with `signer`.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Gathers the current version of `number` with the usage period that an endorsement on
@@ -145,6 +181,7 @@ impl Renderer {
         let sheet = self.sheet(registration, &version, usage, licence_id, photo, signature);
         Ok(PreparedCertificate {
             number: number.clone(),
+            masked_id: registration.id.masked(),
             version: version.number,
             usage,
             sheet,
@@ -158,20 +195,23 @@ impl Renderer {
         format: FileFormat,
         at: Timestamp,
     ) -> Result<Vec<u8>, CertificateError> {
+        let mut sheet = certificate.sheet.clone();
+        if let Some(signer) = &self.signer {
+            let payload = sign_payload(&certificate.claims(at), signer.as_ref()).map_err(|source| {
+                CertificateError::Sign { number: certificate.number.clone(), source }
+            })?;
+            sheet.qr_content = payload_url(&self.public_url, &payload);
+        }
         let rendered = match format {
-            FileFormat::Pdf => ecert_render::render_pdf(&certificate.sheet, &self.assets, at),
-            FileFormat::Ofd => ecert_render::render_ofd(&certificate.sheet, &self.assets, at),
+            FileFormat::Pdf => ecert_render::render_pdf(&sheet, &self.assets, at),
+            FileFormat::Ofd => ecert_render::render_ofd(&sheet, &self.assets, at),
         };
-        rendered.map_err(|source| CertificateError::Render {
-            number: certificate.number.clone(),
-            source,
-        })
+        rendered.map_err(|source| CertificateError::Render { number: certificate.number.clone(), source })
     }
 
-    /// The verification page a certificate's QR code opens.
-    // TODO: carry the signed claims once the signing crate lands; until then the licence
-    // identifier alone lets the page look the certificate up.
-    pub fn verification_url(&self, licence_id: &str) -> String {
+    /// The verification page of a certificate when no signer is configured: the licence
+    /// identifier alone, which the page can only look up online.
+    pub fn unsigned_url(&self, licence_id: &str) -> String {
         format!("{}/v/{licence_id}", self.public_url)
     }
 
@@ -224,7 +264,7 @@ impl Renderer {
             issued_on: fields.issued_on,
             usage_from: usage.first_day,
             usage_until: usage.last_day,
-            qr_content: self.verification_url(&licence_id),
+            qr_content: self.unsigned_url(&licence_id),
             licence_id,
             photo,
             signature,

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod files;
 pub mod images;
 pub mod import;
+pub mod keys;
 pub mod registry;
 pub mod settings;
 

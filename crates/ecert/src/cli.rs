@@ -22,6 +22,15 @@ pub struct Cli {
         default_value = "http://127.0.0.1:8080"
     )]
     pub public_url: String,
+    /// Key-encryption key for the signing keys, 64 hex digits. Without it, a development key
+    /// is kept in `<data-dir>/key-encryption-key`.
+    #[arg(
+        long,
+        global = true,
+        env = "ECERT_KEY_ENCRYPTION_KEY",
+        hide_env_values = true
+    )]
+    pub key_encryption_key: Option<String>,
     /// Write logs as JSON lines (for log collectors) instead of text.
     #[arg(long, global = true, env = "ECERT_LOG_JSON")]
     pub log_json: bool,
@@ -107,6 +116,21 @@ pub enum Command {
         /// First day of the usage period, YYYY-MM-DD; today (Asia/Shanghai) by default.
         #[arg(long)]
         from: Option<String>,
+        /// Algorithm of the key that signs the QR payload.
+        #[arg(long, value_enum, default_value = "es256")]
+        alg: AlgorithmArg,
+    },
+    /// Manage the signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check a certificate's signed QR payload offline: exit code 0 only if it is genuine.
+    Verify {
+        /// The verification URL from the QR code, or the payload alone.
+        #[arg(long)]
+        payload: String,
+        /// The published trust list (JWK Set); the local keys when left out.
+        #[arg(long)]
+        trust_list: Option<PathBuf>,
     },
     /// Write synthetic, valid registrations as an import file, for trying ecert out.
     DemoData {
@@ -128,6 +152,54 @@ impl Command {
             _ => "warn",
         }
     }
+}
+
+/// A signature algorithm.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum AlgorithmArg {
+    /// ECDSA P-256 with SHA-256.
+    Es256,
+    /// SM2 with SM3 (GB/T 32918, GB/T 32905).
+    Sm2,
+}
+
+impl AlgorithmArg {
+    /// The algorithm it names.
+    pub fn algorithm(self) -> ecert_sign::Algorithm {
+        match self {
+            Self::Es256 => ecert_sign::Algorithm::Es256,
+            Self::Sm2 => ecert_sign::Algorithm::Sm2Sm3,
+        }
+    }
+}
+
+/// Key management.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new signing key with a self-issued certificate.
+    Generate {
+        /// Algorithm.
+        #[arg(long, value_enum, default_value = "es256")]
+        alg: AlgorithmArg,
+    },
+    /// List every key with its validity and retirement.
+    List,
+    /// Make a new key and retire the ones of the same algorithm in use.
+    Rotate {
+        /// Algorithm.
+        #[arg(long, value_enum, default_value = "es256")]
+        alg: AlgorithmArg,
+    },
+    /// Retire a key: it signs nothing more; what it signed before stays valid.
+    Retire {
+        /// The key id.
+        id: String,
+    },
+    /// Write the trust list (a JWK Set of every key, retired ones included).
+    ExportTrustList {
+        /// The file to write.
+        file: PathBuf,
+    },
 }
 
 /// A certificate file format.

@@ -1,7 +1,10 @@
 //! Turning options into what the commands need: an open store and the issuer's settings.
 
+use std::path::Path;
+
 use anyhow::Context;
 use ecert_app::IssuerSettings;
+use ecert_sign::Kek;
 use ecert_store::Store;
 
 use crate::cli::{IssuerOptions, StoreOptions};
@@ -49,4 +52,45 @@ pub fn issuer_settings(options: &IssuerOptions) -> anyhow::Result<IssuerSettings
             .unwrap_or(defaults.type_code.as_str()),
     )?;
     Ok(settings)
+}
+
+/// The key-encryption key: the configured one, or for development one kept in the data
+/// folder (created on first use, readable by the owner only).
+pub fn key_encryption_key(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Kek> {
+    if let Some(hex) = configured {
+        return Kek::from_hex(hex).context("ECERT_KEY_ENCRYPTION_KEY must be 64 hex digits");
+    }
+    let path = data_dir.join("key-encryption-key");
+    if !path.exists() {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+        let hex = ecert_app::images::hex(&bytes);
+        std::fs::create_dir_all(data_dir)?;
+        write_private(&path, &hex).with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::warn!(
+            "created a development key-encryption key in the data folder; set ECERT_KEY_ENCRYPTION_KEY in production"
+        );
+    }
+    let hex = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Kek::from_hex(hex.trim())
+        .with_context(|| format!("{} does not hold 64 hex digits", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
 }

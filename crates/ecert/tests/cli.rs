@@ -112,14 +112,29 @@ fn serve_demo_starts_on_an_empty_data_folder_seeds_it_and_answers_health_checks(
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut output = BufReader::new(server.stdout.take().unwrap());
-    let (mut demo_line, mut url_line) = (String::new(), String::new());
-    output.read_line(&mut demo_line).unwrap();
-    output.read_line(&mut url_line).unwrap();
+    let output = BufReader::new(server.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for line in output.lines() {
+        let line = line.unwrap();
+        let done = line.contains("http://");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
     assert!(
-        demo_line.starts_with("demo: 20 registrations"),
-        "{demo_line}"
+        lines
+            .iter()
+            .any(|l| l.starts_with("demo: generated ES256 signing key")),
+        "{lines:?}"
     );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("demo: 20 registrations")),
+        "{lines:?}"
+    );
+    let url_line = lines.last().unwrap();
     let address = url_line.split("http://").nth(1).unwrap();
     let address = address.split('/').next().unwrap().to_owned();
 
@@ -154,6 +169,8 @@ async fn render_writes_one_file_and_all_files_with_a_summary() {
         .await
         .unwrap();
     let number = store.registration_numbers().await.unwrap().remove(0);
+    let key = ecert(&db, folder.path(), &["keys", "generate"]);
+    assert!(key.status.success(), "{}", text(&key.stderr));
 
     let file = folder.path().join("one.ofd");
     let one = ecert(
@@ -215,5 +232,60 @@ async fn render_writes_one_file_and_all_files_with_a_summary() {
     assert_eq!(
         text(&bad.stderr).trim(),
         "error: --from: \"2026-13-01\" is not a real calendar date"
+    );
+}
+
+#[tokio::test]
+async fn keys_rotate_export_and_an_altered_payload_is_refused_with_its_reason() {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let generated = text(&ecert(&db, folder.path(), &["keys", "generate", "--alg", "sm2"]).stdout);
+    assert!(
+        generated.starts_with("generated ") && generated.contains("SM2-SM3"),
+        "{generated}"
+    );
+    let rotated = text(&ecert(&db, folder.path(), &["keys", "rotate", "--alg", "sm2"]).stdout);
+    assert_eq!(
+        rotated
+            .lines()
+            .filter(|l| l.starts_with("retired "))
+            .count(),
+        1,
+        "{rotated}"
+    );
+    let listed = text(&ecert(&db, folder.path(), &["keys", "list"]).stdout);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(
+        listed.contains("in use") && listed.contains("retired"),
+        "{listed}"
+    );
+
+    let trust = folder.path().join("trust.json");
+    let exported = ecert(
+        &db,
+        folder.path(),
+        &["keys", "export-trust-list", trust.to_str().unwrap()],
+    );
+    assert!(text(&exported.stdout).starts_with("wrote the trust list (2 keys)"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trust).unwrap()).unwrap();
+    assert_eq!(json["keys"].as_array().unwrap().len(), 2);
+
+    let refused = ecert(
+        &db,
+        folder.path(),
+        &[
+            "verify",
+            "--payload",
+            "https://x/v/AAAA",
+            "--trust-list",
+            trust.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stdout).starts_with("NOT genuine: "),
+        "{}",
+        text(&refused.stdout)
     );
 }

@@ -5,16 +5,22 @@
 )]
 
 mod import;
+mod keys;
 mod render;
 mod report;
 mod serve;
 mod show;
+mod verify;
 
 use std::process::ExitCode;
 
 use ecert_domain::RegistrationNumber;
 
-use crate::cli::{Cli, Command, ImportCommand};
+use std::sync::Arc;
+
+use ecert_sign::Kek;
+
+use crate::cli::{Cli, Command, ImportCommand, StoreOptions};
 use crate::config;
 
 /// Runs the command the command line names.
@@ -27,7 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen, demo } => {
             if demo {
                 let settings = config::issuer_settings(&cli.issuer)?;
-                serve::seed_demo(&store, &settings, &cli.store.data_dir).await?;
+                let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
+                serve::seed_demo(&store, &settings, &kek, &cli.store.data_dir).await?;
             }
             serve::run(store.clone(), listen).await
         }
@@ -50,7 +57,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             out,
             from,
+            alg,
         } => {
+            let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
+            let now = jiff::Timestamp::now();
+            let signer = ecert_app::keys::active_signer(&store, &kek, alg.algorithm(), now).await?;
             let request = render::Request {
                 number,
                 all,
@@ -58,12 +69,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out,
                 from,
             };
-            render::run(&store, &cli.public_url, request).await
+            render::run(&store, &cli.public_url, Arc::new(signer), request).await
         }
+        Command::Keys(command) => {
+            let kek = || kek(&cli.store, cli.key_encryption_key.as_deref());
+            keys::run(&store, kek, command).await
+        }
+        Command::Verify {
+            payload,
+            trust_list,
+        } => verify::run(&store, &payload, trust_list).await,
         Command::DemoData { .. } => unreachable!("handled before the store is opened"),
     };
     store.close().await;
     result
+}
+
+fn kek(store: &StoreOptions, configured: Option<&str>) -> anyhow::Result<Kek> {
+    config::key_encryption_key(configured, &store.data_dir)
 }
 
 fn demo_data(count: u32, out: &std::path::Path) -> anyhow::Result<ExitCode> {

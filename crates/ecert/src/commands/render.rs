@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow};
@@ -13,6 +14,7 @@ use ecert_app::certificates::{
 use ecert_app::files::write_atomically;
 use ecert_domain::EndorsementRefusal;
 use ecert_domain::calendar::{self, Day};
+use ecert_sign::Signer;
 use ecert_store::Store;
 use jiff::Timestamp;
 
@@ -31,7 +33,12 @@ pub struct Request {
     pub from: Option<String>,
 }
 
-pub async fn run(store: &Store, public_url: &str, request: Request) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    store: &Store,
+    public_url: &str,
+    signer: Arc<dyn Signer>,
+    request: Request,
+) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
     let first_day = match &request.from {
         Some(text) => calendar::parse_day(text).map_err(|e| anyhow!("--from: {e}"))?,
@@ -41,7 +48,9 @@ pub async fn run(store: &Store, public_url: &str, request: Request) -> anyhow::R
         FormatArg::Pdf => FileFormat::Pdf,
         FormatArg::Ofd => FileFormat::Ofd,
     };
-    let renderer = Renderer::new(public_url).context("cannot load the certificate font")?;
+    let renderer = Renderer::new(public_url)
+        .context("cannot load the certificate font")?
+        .with_signer(signer);
     match (&request.number, request.all) {
         (Some(number), false) => {
             one(

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use ecert_app::{IssuerSettings, demo};
+use ecert_app::{IssuerSettings, demo, keys};
+use ecert_sign::{Algorithm, Kek};
 use ecert_store::Store;
 use ecert_web::AppState;
 
@@ -30,10 +31,20 @@ const DEMO_REGISTRATIONS: u32 = 20;
 pub async fn seed_demo(
     store: &Store,
     settings: &IssuerSettings,
+    kek: &Kek,
     data_dir: &Path,
 ) -> anyhow::Result<()> {
     let folder = data_dir.join("demo");
     let now = jiff::Timestamp::now();
+    for algorithm in [Algorithm::Es256, Algorithm::Sm2Sm3] {
+        if keys::active_signer(store, kek, algorithm, now)
+            .await
+            .is_err()
+        {
+            let key = keys::generate(store, kek, algorithm, now).await?;
+            println!("demo: generated {algorithm} signing key {}", key.id);
+        }
+    }
     let seeded = demo::seed(store, settings, &folder, DEMO_REGISTRATIONS, now)
         .await
         .context("cannot seed the demo data")?;
