@@ -137,7 +137,11 @@ impl Renderer {
     /// A renderer whose QR codes point at the verification pages under `public_url`.
     pub fn new(public_url: &str) -> Result<Self, RenderError> {
         let public_url = public_url.trim_end_matches('/').to_owned();
-        Ok(Self { assets: RenderAssets::load()?, public_url, signer: None })
+        Ok(Self {
+            assets: RenderAssets::load()?,
+            public_url,
+            signer: None,
+        })
     }
 
     /// The same renderer signing each QR payload with `signer`.
@@ -197,16 +201,23 @@ impl Renderer {
     ) -> Result<Vec<u8>, CertificateError> {
         let mut sheet = certificate.sheet.clone();
         if let Some(signer) = &self.signer {
-            let payload = sign_payload(&certificate.claims(at), signer.as_ref()).map_err(|source| {
-                CertificateError::Sign { number: certificate.number.clone(), source }
-            })?;
+            let payload =
+                sign_payload(&certificate.claims(at), signer.as_ref()).map_err(|source| {
+                    CertificateError::Sign {
+                        number: certificate.number.clone(),
+                        source,
+                    }
+                })?;
             sheet.qr_content = payload_url(&self.public_url, &payload);
         }
         let rendered = match format {
             FileFormat::Pdf => ecert_render::render_pdf(&sheet, &self.assets, at),
             FileFormat::Ofd => ecert_render::render_ofd(&sheet, &self.assets, at),
         };
-        rendered.map_err(|source| CertificateError::Render { number: certificate.number.clone(), source })
+        rendered.map_err(|source| CertificateError::Render {
+            number: certificate.number.clone(),
+            source,
+        })
     }
 
     /// The verification page of a certificate when no signer is configured: the licence

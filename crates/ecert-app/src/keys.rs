@@ -45,7 +45,12 @@ pub fn algorithm_flag(algorithm: Algorithm) -> &'static str {
 }
 
 /// Makes a key with a self-issued certificate and stores it.
-pub async fn generate(store: &Store, kek: &Kek, algorithm: Algorithm, now: Timestamp) -> Result<KeyRecord, KeyError> {
+pub async fn generate(
+    store: &Store,
+    kek: &Kek,
+    algorithm: Algorithm,
+    now: Timestamp,
+) -> Result<KeyRecord, KeyError> {
     let validity = Validity {
         not_before: now,
         not_after: now + SignedDuration::from_hours(24 * GENERATED_VALIDITY_DAYS),
@@ -63,7 +68,11 @@ pub async fn list(store: &Store) -> Result<Vec<KeyRecord>, KeyError> {
 
 /// Retires key `id` at `now`: it signs nothing more, and what it signed before stays valid.
 pub async fn retire(store: &Store, id: &str, now: Timestamp) -> Result<KeyRecord, KeyError> {
-    let mut key = list(store).await?.into_iter().find(|k| k.id == id).ok_or_else(|| KeyError::Unknown(id.to_owned()))?;
+    let mut key = list(store)
+        .await?
+        .into_iter()
+        .find(|k| k.id == id)
+        .ok_or_else(|| KeyError::Unknown(id.to_owned()))?;
     if let Some(at) = key.retired_at {
         return Err(KeyError::AlreadyRetired(key.id, at));
     }
@@ -81,7 +90,11 @@ pub async fn rotate(
     algorithm: Algorithm,
     now: Timestamp,
 ) -> Result<(KeyRecord, Vec<KeyRecord>), KeyError> {
-    let previous: Vec<_> = list(store).await?.into_iter().filter(|k| k.algorithm == algorithm && k.retired_at.is_none()).collect();
+    let previous: Vec<_> = list(store)
+        .await?
+        .into_iter()
+        .filter(|k| k.algorithm == algorithm && k.retired_at.is_none())
+        .collect();
     let new = generate(store, kek, algorithm, now).await?;
     let mut retired = Vec::with_capacity(previous.len());
     for key in previous {
@@ -113,7 +126,8 @@ pub async fn active_signer(
 }
 
 fn stored(record: &KeyRecord, now: Timestamp) -> Result<StoredKey, KeyError> {
-    let json = serde_json::to_string(record).map_err(|e| KeyError::Corrupt(record.id.clone(), e.to_string()))?;
+    let json = serde_json::to_string(record)
+        .map_err(|e| KeyError::Corrupt(record.id.clone(), e.to_string()))?;
     Ok(StoredKey {
         key_id: record.id.clone(),
         algorithm: record.algorithm.to_string(),
@@ -124,5 +138,6 @@ fn stored(record: &KeyRecord, now: Timestamp) -> Result<StoredKey, KeyError> {
 }
 
 fn record(stored: &StoredKey) -> Result<KeyRecord, KeyError> {
-    serde_json::from_str(&stored.record).map_err(|e| KeyError::Corrupt(stored.key_id.clone(), e.to_string()))
+    serde_json::from_str(&stored.record)
+        .map_err(|e| KeyError::Corrupt(stored.key_id.clone(), e.to_string()))
 }

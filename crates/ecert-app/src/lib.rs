@@ -9,6 +9,7 @@ pub mod import;
 pub mod keys;
 pub mod registry;
 pub mod settings;
+pub mod verification;
 
 pub use settings::IssuerSettings;
 

@@ -179,41 +179,93 @@ fn kek() -> ecert_sign::Kek {
 #[tokio::test]
 async fn a_signed_certificate_carries_a_qr_payload_that_verifies_against_the_trust_list() {
     let (db, folder, numbers) = seeded(1).await;
-    let key = ecert_app::keys::generate(&db.store, &kek(), ecert_sign::Algorithm::Es256, now()).await.unwrap();
-    let signer = ecert_app::keys::active_signer(&db.store, &kek(), ecert_sign::Algorithm::Es256, now()).await.unwrap();
-    let renderer = Renderer::new("https://verify.example.cn").unwrap().with_signer(std::sync::Arc::new(signer));
-    let certificate = renderer.prepare(&db.store, &numbers[0], date(2026, 12, 1)).await.unwrap();
-    let pdf = renderer.render(&certificate, FileFormat::Pdf, now()).unwrap();
+    let key = ecert_app::keys::generate(&db.store, &kek(), ecert_sign::Algorithm::Es256, now())
+        .await
+        .unwrap();
+    let signer =
+        ecert_app::keys::active_signer(&db.store, &kek(), ecert_sign::Algorithm::Es256, now())
+            .await
+            .unwrap();
+    let renderer = Renderer::new("https://verify.example.cn")
+        .unwrap()
+        .with_signer(std::sync::Arc::new(signer));
+    let certificate = renderer
+        .prepare(&db.store, &numbers[0], date(2026, 12, 1))
+        .await
+        .unwrap();
+    let pdf = renderer
+        .render(&certificate, FileFormat::Pdf, now())
+        .unwrap();
 
     let path = folder.path().join("signed.pdf");
     std::fs::write(&path, &pdf).unwrap();
     let page = folder.path().join("signed");
-    tool("pdftoppm", &["-r", "200", "-png", "-singlefile", path.to_str().unwrap(), page.to_str().unwrap()]);
-    let url = tool("zbarimg", &["-q", "--raw", folder.path().join("signed.png").to_str().unwrap()]);
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "200",
+            "-png",
+            "-singlefile",
+            path.to_str().unwrap(),
+            page.to_str().unwrap(),
+        ],
+    );
+    let url = tool(
+        "zbarimg",
+        &[
+            "-q",
+            "--raw",
+            folder.path().join("signed.png").to_str().unwrap(),
+        ],
+    );
     assert!(url.starts_with("https://verify.example.cn/v/"), "{url}");
 
     let trust = ecert_app::keys::trust_list(&db.store).await.unwrap();
     let verified = ecert_sign::verify_payload(url.trim(), &trust, now()).unwrap();
     assert_eq!(verified.key_id, key.id);
     assert_eq!(verified.claims, certificate.claims(now()));
-    assert_eq!(verified.claims.masked_id.chars().filter(|c| *c == '*').count(), 8);
+    assert_eq!(
+        verified
+            .claims
+            .masked_id
+            .chars()
+            .filter(|c| *c == '*')
+            .count(),
+        8
+    );
 }
 
 #[tokio::test]
 async fn rotation_retires_the_old_key_which_stays_in_the_trust_list() {
     let db = TestDatabase::new().await;
     let algorithm = ecert_sign::Algorithm::Sm2Sm3;
-    let first = ecert_app::keys::generate(&db.store, &kek(), algorithm, now()).await.unwrap();
+    let first = ecert_app::keys::generate(&db.store, &kek(), algorithm, now())
+        .await
+        .unwrap();
     let later = now() + jiff::SignedDuration::from_hours(1);
-    let (second, retired) = ecert_app::keys::rotate(&db.store, &kek(), algorithm, later).await.unwrap();
-    assert_eq!(retired.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [first.id.as_str()]);
+    let (second, retired) = ecert_app::keys::rotate(&db.store, &kek(), algorithm, later)
+        .await
+        .unwrap();
+    assert_eq!(
+        retired.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+        [first.id.as_str()]
+    );
 
-    let active = ecert_app::keys::active_signer(&db.store, &kek(), algorithm, later).await.unwrap();
+    let active = ecert_app::keys::active_signer(&db.store, &kek(), algorithm, later)
+        .await
+        .unwrap();
     assert_eq!(ecert_sign::Signer::key_id(&active), second.id);
     let trust = ecert_app::keys::trust_list(&db.store).await.unwrap();
     assert_eq!(trust.keys().len(), 2);
-    let again = ecert_app::keys::retire(&db.store, &first.id, later).await.unwrap_err();
+    let again = ecert_app::keys::retire(&db.store, &first.id, later)
+        .await
+        .unwrap_err();
     assert!(again.to_string().contains("already retired"), "{again}");
     let wrong_kek = ecert_sign::Kek::from_slice(&[8; 32]).unwrap();
-    assert!(ecert_app::keys::active_signer(&db.store, &wrong_kek, algorithm, later).await.is_err());
+    assert!(
+        ecert_app::keys::active_signer(&db.store, &wrong_kek, algorithm, later)
+            .await
+            .is_err()
+    );
 }

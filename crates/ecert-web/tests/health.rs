@@ -9,9 +9,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 async fn get(db: &TestDatabase, path: &str) -> axum::response::Response {
-    let app = router(AppState {
-        store: db.store.clone(),
-    });
+    let app = router(AppState::new(db.store.clone()));
     app.oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await
         .unwrap()

@@ -17,7 +17,7 @@ pub async fn run(store: Store, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     println!("ecert is running at http://{address}/ (Ctrl-C stops it)");
     tracing::info!(%address, "serving");
-    ecert_web::serve(listener, AppState { store }, shutdown_signal())
+    ecert_web::serve(listener, AppState::new(store), shutdown_signal())
         .await
         .context("the web server stopped with an error")?;
     tracing::info!("stopped");
