@@ -12,6 +12,7 @@ mod error;
 #[cfg(test)]
 mod kat;
 mod keys;
+pub mod pdf;
 pub mod qr;
 mod refusal;
 mod signer;
@@ -21,6 +22,7 @@ pub use algorithm::{Algorithm, COSE_ALG_ES256, COSE_ALG_SM2_SM3, SM2_SIGNER_ID};
 pub use crypto::PublicKey;
 pub use error::SignError;
 pub use keys::{Kek, KeyRecord, SealedKey, Validity, key_id};
+pub use pdf::{PdfSignatureInfo, StampPlacement, sign_pdf, verify_pdf};
 pub use qr::{Claims, VerifiedClaims, payload_url, sign_payload, verify_payload};
 pub use refusal::Refusal;
 pub use signer::{Signer, SoftwareSigner};
