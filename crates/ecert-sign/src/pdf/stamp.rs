@@ -31,12 +31,13 @@ pub(crate) fn appearance(width: f32, height: f32, key_id: &str) -> String {
     ring(&mut out, cx, cy, r);
     ring(&mut out, cx, cy, r * 0.86);
     let _ = writeln!(out, "{:.2} w 1 J", (r / 40.0).max(0.3));
-    // Two rows of six digits fill the inner ring without touching it.
-    let cell = r * 1.1 / 6.0;
+    // Two rows of six digits in the lower part of the inner ring, clear of the star and the
+    // arc of text of the seal the renderer draws at the same place.
+    let cell = r * 0.8 / 6.0;
     let digit = cell * 0.65;
     let digits: Vec<u8> = key_id.bytes().filter_map(hex_value).collect();
     for (row, chunk) in digits.chunks(6).enumerate().take(2) {
-        let y = cy + cell * 0.15 - f32::from(u8::try_from(row).unwrap_or(0)) * digit * 2.6;
+        let y = cy - r * 0.42 - f32::from(u8::try_from(row).unwrap_or(0)) * digit * 2.7;
         let x0 = cx - cell * 3.0 + (cell - digit) / 2.0;
         for (i, &d) in chunk.iter().enumerate() {
             let x = x0 + cell * f32::from(u8::try_from(i).unwrap_or(0));
