@@ -173,7 +173,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn versions_count_the_distinct_consecutive_records(employers in prop::collection::vec(0u8..3, 1..20)) {
+        fn versions_count_the_distinct_consecutive_records(
+            employers in prop::collection::vec(0u8..3, 1..20),
+        ) {
             let mut history = VersionHistory::default();
             let mut registration = registration();
             let mut expected = 0;
@@ -184,7 +186,8 @@ mod tests {
                     expected += 1;
                 }
                 previous = Some(*employer);
-                history.record(PrintedFields::of(&registration, "住建部"), at(i64::try_from(index).unwrap()));
+                let moment = at(i64::try_from(index).unwrap());
+                history.record(PrintedFields::of(&registration, "住建部"), moment);
             }
             prop_assert_eq!(history.versions().len(), expected);
             let superseded = history.versions().iter().filter(|v| v.superseded.is_some()).count();

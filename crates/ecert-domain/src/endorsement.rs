@@ -288,9 +288,10 @@ mod tests {
             current_period: Some(ended),
             ..ready(&registration)
         };
-        assert!(
-            matches!(check.decide().unwrap(), Endorsement::Granted(p) if p.first_day == date(2026, 6, 1))
-        );
+        assert!(matches!(
+            check.decide().unwrap(),
+            Endorsement::Granted(p) if p.first_day == date(2026, 6, 1)
+        ));
     }
 
     #[test]

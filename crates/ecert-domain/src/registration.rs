@@ -464,7 +464,10 @@ pub(crate) mod tests {
         fn nothing_follows_a_cancellation_or_a_revocation(
             events in prop::collection::vec(any_event(), 0..12),
             after in any_event(),
-            last in prop_oneof![Just(RegistrationEvent::Cancellation), Just(RegistrationEvent::Revocation)],
+            last in prop_oneof![
+                Just(RegistrationEvent::Cancellation),
+                Just(RegistrationEvent::Revocation),
+            ],
         ) {
             let mut current = registration();
             for event in &events {

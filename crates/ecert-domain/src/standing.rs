@@ -321,9 +321,11 @@ mod tests {
         let history = history_of(&registration);
         let f = file(date(2026, 12, 1), &registration);
         let lapsed = standing(f, &registration, &history, date(2027, 1, 1));
-        assert!(
-            matches!(&lapsed, Standing::NotInForce { reasons } if reasons[0] == NotInForce::Lapsed { last_valid_day: date(2026, 12, 31) })
-        );
+        assert!(matches!(
+            &lapsed,
+            Standing::NotInForce { reasons }
+                if reasons[0] == NotInForce::Lapsed { last_valid_day: date(2026, 12, 31) }
+        ));
         for (status, expected) in [
             (
                 RegistrationStatus::Suspended,
@@ -369,13 +371,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_valid_current_file_is_in_force_exactly_inside_its_period(start in 0i32..700, offset in -5i32..200) {
+        fn a_valid_current_file_is_in_force_exactly_inside_its_period(
+            start in 0i32..700,
+            offset in -5i32..200,
+        ) {
             let registration = registration();
             let history = history_of(&registration);
             let first = calendar::add_days(date(2025, 1, 1), start);
             let f = file(first, &registration);
             let day = calendar::add_days(first, offset);
-            let in_force = matches!(standing(f, &registration, &history, day), Standing::InForce { .. });
+            let result = standing(f, &registration, &history, day);
+            let in_force = matches!(result, Standing::InForce { .. });
             prop_assert_eq!(in_force, f.usage.contains(day) && day <= registration.valid_until);
         }
     }

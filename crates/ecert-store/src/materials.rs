@@ -90,7 +90,8 @@ impl Store {
         for (number, material) in materials {
             sqlx::query(
                 "INSERT INTO materials \
-                 (registration_number, kind, media_type, width, height, content, sha256, updated_at) \
+                 (registration_number, kind, media_type, width, height, content, sha256, \
+                 updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (registration_number, kind) DO UPDATE SET \
                  media_type = excluded.media_type, width = excluded.width, \

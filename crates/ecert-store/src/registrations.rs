@@ -90,7 +90,8 @@ pub struct RegistrationDetail {
 /// the next import's look-ups twenty times slower until autovacuum caught up.
 const BULK_WRITE: usize = 1000;
 
-const SELECT_REGISTRATION: &str = "SELECT r.*, v.version, v.fields, v.created_at AS version_created_at \
+const SELECT_REGISTRATION: &str = "SELECT r.*, v.version, v.fields, \
+     v.created_at AS version_created_at \
      FROM registrations r LEFT JOIN certificate_versions v \
      ON v.registration_number = r.registration_number AND v.superseded_by IS NULL";
 
@@ -262,7 +263,8 @@ impl Store {
         number: &RegistrationNumber,
     ) -> Result<Vec<(CertificateVersion, String)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT version, licence_id, fields, created_at AS version_created_at, superseded_by, superseded_at \
+            "SELECT version, licence_id, fields, created_at AS version_created_at, \
+             superseded_by, superseded_at \
              FROM certificate_versions WHERE registration_number = $1 ORDER BY version",
         )
         .bind(number.as_str().to_owned())
@@ -433,7 +435,8 @@ async fn insert_versions(
             Param::Int(rows::millis(at)),
         ]);
     }
-    let head = "INSERT INTO certificate_versions (registration_number, version, licence_id, fields, created_at)";
+    let head = "INSERT INTO certificate_versions \
+        (registration_number, version, licence_id, fields, created_at)";
     insert_chunked(tx, head, 5, rows).await
 }
 
