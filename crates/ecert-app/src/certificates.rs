@@ -8,8 +8,9 @@ use ecert_domain::{
     CertificateVersion, EndorsementRefusal, Registration, RegistrationNumber, UsagePeriod,
     calendar::Day,
 };
+use ecert_render::layout::{PAGE_HEIGHT, SEAL_STAMP};
 use ecert_render::{CertificateSheet, Image, RenderAssets, RenderError};
-use ecert_sign::{Claims, SignError, Signer, payload_url, sign_payload};
+use ecert_sign::{Claims, SignError, Signer, StampPlacement, payload_url, sign_payload, sign_pdf};
 use ecert_store::{MaterialKind, Store, StoreError};
 use jiff::Timestamp;
 
@@ -210,14 +211,28 @@ impl Renderer {
                 })?;
             sheet.qr_content = payload_url(&self.public_url, &payload);
         }
+        let number = &certificate.number;
         let rendered = match format {
             FileFormat::Pdf => ecert_render::render_pdf(&sheet, &self.assets, at),
             FileFormat::Ofd => ecert_render::render_ofd(&sheet, &self.assets, at),
         };
-        rendered.map_err(|source| CertificateError::Render {
-            number: certificate.number.clone(),
+        let bytes = rendered.map_err(|source| CertificateError::Render {
+            number: number.clone(),
             source,
-        })
+        })?;
+        match (&self.signer, format) {
+            (Some(signer), FileFormat::Pdf) => {
+                sign_pdf(&bytes, signer.as_ref(), at, Some(seal_stamp())).map_err(|source| {
+                    CertificateError::Sign {
+                        number: number.clone(),
+                        source,
+                    }
+                })
+            }
+            // TODO: the OFD seal (GB/T 38540, SM2) is the signing crate's next step; until it
+            // lands OFD files carry the signed QR code only.
+            _ => Ok(bytes),
+        }
     }
 
     /// The verification page of a certificate when no signer is configured: the licence
@@ -281,6 +296,13 @@ impl Renderer {
             signature,
             version: u32::from(version.number),
         }
+    }
+}
+
+/// Where the PDF signature's visible stamp goes: over the printed seal.
+fn seal_stamp() -> StampPlacement {
+    StampPlacement {
+        rect: SEAL_STAMP.to_pdf_points(PAGE_HEIGHT),
     }
 }
 

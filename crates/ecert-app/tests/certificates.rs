@@ -222,6 +222,11 @@ async fn a_signed_certificate_carries_a_qr_payload_that_verifies_against_the_tru
     assert!(url.starts_with("https://verify.example.cn/v/"), "{url}");
 
     let trust = ecert_app::keys::trust_list(&db.store).await.unwrap();
+    let signature = ecert_sign::verify_pdf(&pdf, &trust).unwrap();
+    assert_eq!(
+        signature.key_id, key.id,
+        "the PDF carries a PAdES signature of the same key"
+    );
     let verified = ecert_sign::verify_payload(url.trim(), &trust, now()).unwrap();
     assert_eq!(verified.key_id, key.id);
     assert_eq!(verified.claims, certificate.claims(now()));

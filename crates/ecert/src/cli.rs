@@ -123,11 +123,15 @@ pub enum Command {
     /// Manage the signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Check a certificate's signed QR payload offline: exit code 0 only if it is genuine.
+    /// Check a certificate offline, a signed PDF file or a QR payload: exit code 0 only if it
+    /// is genuine.
     Verify {
+        /// A signed certificate PDF.
+        #[arg(required_unless_present = "payload", conflicts_with = "payload")]
+        file: Option<PathBuf>,
         /// The verification URL from the QR code, or the payload alone.
         #[arg(long)]
-        payload: String,
+        payload: Option<String>,
         /// The published trust list (JWK Set); the local keys when left out.
         #[arg(long)]
         trust_list: Option<PathBuf>,

@@ -195,6 +195,23 @@ async fn render_writes_one_file_and_all_files_with_a_summary() {
     );
     assert!(file.exists());
 
+    let pdf = folder.path().join("one.pdf");
+    ecert(
+        &db,
+        folder.path(),
+        &[
+            "render",
+            number.as_str(),
+            "--format",
+            "pdf",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let verified = ecert(&db, folder.path(), &["verify", pdf.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", text(&verified.stdout));
+    assert!(text(&verified.stdout).starts_with("genuine: the PDF signature covers the whole file"));
+
     let out = folder.path().join("all");
     let all = ecert(
         &db,

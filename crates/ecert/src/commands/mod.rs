@@ -76,9 +76,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             keys::run(&store, kek, command).await
         }
         Command::Verify {
+            file,
             payload,
             trust_list,
-        } => verify::run(&store, &payload, trust_list).await,
+        } => verify::run(&store, file, payload, trust_list).await,
         Command::DemoData { .. } => unreachable!("handled before the store is opened"),
     };
     store.close().await;

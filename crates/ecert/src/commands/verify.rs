@@ -1,17 +1,18 @@
-//! `ecert verify --payload URL [--trust-list FILE]`: offline verification of a QR payload.
+//! `ecert verify FILE.pdf | --payload URL [--trust-list FILE]`: offline verification.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use ecert_app::keys;
-use ecert_sign::{TrustList, verify_payload};
+use ecert_sign::{TrustList, verify_payload, verify_pdf};
 use ecert_store::Store;
 use jiff::Timestamp;
 
 pub async fn run(
     store: &Store,
-    payload: &str,
+    file: Option<PathBuf>,
+    payload: Option<String>,
     trust_list: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let trust = match trust_list {
@@ -23,7 +24,42 @@ pub async fn run(
         }
         None => keys::trust_list(store).await?,
     };
-    match verify_payload(payload, &trust, Timestamp::now()) {
+    match (file, payload) {
+        (Some(file), _) => verify_file(&file, &trust),
+        (None, Some(payload)) => Ok(verify_qr(&payload, &trust)),
+        (None, None) => anyhow::bail!("give a file or --payload"),
+    }
+}
+
+fn verify_file(file: &Path, trust: &TrustList) -> anyhow::Result<ExitCode> {
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if extension.as_deref() != Some("pdf") {
+        anyhow::bail!(
+            "{}: only PDF files can be verified so far (OFD seals come next)",
+            file.display()
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match verify_pdf(&bytes, trust) {
+        Ok(info) => {
+            println!(
+                "genuine: the PDF signature covers the whole file, signed by key {} ({}) at {}",
+                info.key_id, info.algorithm, info.signed_at
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            println!("NOT genuine: {refusal} ({})", refusal.code());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn verify_qr(payload: &str, trust: &TrustList) -> ExitCode {
+    match verify_payload(payload, trust, Timestamp::now()) {
         Ok(verified) => {
             let c = &verified.claims;
             println!(
@@ -44,11 +80,11 @@ pub async fn run(
                 "  usage period        {} to {}",
                 c.usage_first_day, c.usage_last_day
             );
-            Ok(ExitCode::SUCCESS)
+            ExitCode::SUCCESS
         }
         Err(refusal) => {
             println!("NOT genuine: {refusal} ({})", refusal.code());
-            Ok(ExitCode::FAILURE)
+            ExitCode::FAILURE
         }
     }
 }
