@@ -12,6 +12,7 @@ mod error;
 #[cfg(test)]
 mod kat;
 mod keys;
+pub mod ofd;
 pub mod pdf;
 pub mod qr;
 mod refusal;
@@ -22,6 +23,7 @@ pub use algorithm::{Algorithm, COSE_ALG_ES256, COSE_ALG_SM2_SM3, SM2_SIGNER_ID};
 pub use crypto::PublicKey;
 pub use error::SignError;
 pub use keys::{Kek, KeyRecord, SealedKey, Validity, key_id};
+pub use ofd::{OfdSealInfo, seal_ofd, verify_ofd};
 pub use pdf::{PdfSignatureInfo, StampPlacement, sign_pdf, verify_pdf};
 pub use qr::{Claims, VerifiedClaims, payload_url, sign_payload, verify_payload};
 pub use refusal::Refusal;
