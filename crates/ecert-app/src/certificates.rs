@@ -10,7 +10,9 @@ use ecert_domain::{
 };
 use ecert_render::layout::{PAGE_HEIGHT, SEAL_STAMP};
 use ecert_render::{CertificateSheet, Image, RenderAssets, RenderError};
-use ecert_sign::{Claims, SignError, Signer, StampPlacement, payload_url, sign_payload, sign_pdf};
+use ecert_sign::{
+    Claims, SignError, Signer, StampPlacement, payload_url, seal_ofd, sign_payload, sign_pdf,
+};
 use ecert_store::{MaterialKind, Store, StoreError};
 use jiff::Timestamp;
 
@@ -132,6 +134,7 @@ pub struct Renderer {
     assets: RenderAssets,
     public_url: String,
     signer: Option<Arc<dyn Signer>>,
+    seal: Option<(Arc<dyn Signer>, Vec<u8>)>,
 }
 
 impl Renderer {
@@ -142,13 +145,21 @@ impl Renderer {
             assets: RenderAssets::load()?,
             public_url,
             signer: None,
+            seal: None,
         })
     }
 
-    /// The same renderer signing each QR payload with `signer`.
+    /// The same renderer signing each QR payload and each PDF with `signer` (ES256).
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
         self.signer = Some(signer);
+        self
+    }
+
+    /// The same renderer sealing each OFD with `signer` (SM2, GB/T 38540).
+    #[must_use]
+    pub fn with_seal_signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.seal = Some((signer, seal_png()));
         self
     }
 
@@ -212,26 +223,32 @@ impl Renderer {
             sheet.qr_content = payload_url(&self.public_url, &payload);
         }
         let number = &certificate.number;
-        let rendered = match format {
-            FileFormat::Pdf => ecert_render::render_pdf(&sheet, &self.assets, at),
-            FileFormat::Ofd => ecert_render::render_ofd(&sheet, &self.assets, at),
-        };
-        let bytes = rendered.map_err(|source| CertificateError::Render {
+        let signing = |source| CertificateError::Sign {
             number: number.clone(),
             source,
-        })?;
-        match (&self.signer, format) {
-            (Some(signer), FileFormat::Pdf) => {
-                sign_pdf(&bytes, signer.as_ref(), at, Some(seal_stamp())).map_err(|source| {
-                    CertificateError::Sign {
-                        number: number.clone(),
-                        source,
+        };
+        let rendering = |source| CertificateError::Render {
+            number: number.clone(),
+            source,
+        };
+        match format {
+            FileFormat::Pdf => {
+                let pdf = ecert_render::render_pdf(&sheet, &self.assets, at).map_err(rendering)?;
+                match &self.signer {
+                    Some(signer) => {
+                        sign_pdf(&pdf, signer.as_ref(), at, Some(seal_stamp())).map_err(signing)
                     }
-                })
+                    None => Ok(pdf),
+                }
             }
-            // TODO: the OFD seal (GB/T 38540, SM2) is the signing crate's next step; until it
-            // lands OFD files carry the signed QR code only.
-            _ => Ok(bytes),
+            FileFormat::Ofd => {
+                let mut package =
+                    ecert_render::build_ofd(&sheet, &self.assets, at).map_err(rendering)?;
+                if let Some((signer, image)) = &self.seal {
+                    seal_ofd(&mut package, signer.as_ref(), image, at).map_err(signing)?;
+                }
+                package.zip().map_err(rendering)
+            }
         }
     }
 
@@ -297,6 +314,45 @@ impl Renderer {
             version: u32::from(version.number),
         }
     }
+}
+
+/// The picture of the electronic seal in an OFD: a red ring and star, drawn here so that no
+/// outside artwork is needed (an authority replaces it with its registered seal).
+fn seal_png() -> Vec<u8> {
+    let size = 420u32;
+    let centre = f64::from(size) / 2.0;
+    let image = image::RgbaImage::from_fn(size, size, |x, y| {
+        let (dx, dy) = (f64::from(x) - centre, f64::from(y) - centre);
+        let radius = dx.hypot(dy);
+        let ring = (centre - 22.0..centre - 6.0).contains(&radius);
+        if ring || in_star(dx / (centre * 0.42), dy / (centre * 0.42)) {
+            image::Rgba([200, 30, 30, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgba8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .map(|()| bytes)
+        .unwrap_or_default()
+}
+
+/// Whether a point (in units of the star's outer radius, y down) lies in a five-pointed star.
+fn in_star(x: f64, y: f64) -> bool {
+    let radius = x.hypot(y);
+    if radius > 1.0 {
+        return false;
+    }
+    // The star's edge, in polar form: between the outer points (radius 1) and the inner
+    // corners (radius 0.38), linear in the angle within each tenth of the turn.
+    let angle = (x.atan2(-y) + std::f64::consts::TAU) % (std::f64::consts::TAU / 5.0);
+    let half = std::f64::consts::TAU / 10.0;
+    let t = (angle - half).abs() / half;
+    radius <= 0.38 + (1.0 - 0.38) * t
 }
 
 /// Where the PDF signature's visible stamp goes: over the printed seal.

@@ -274,3 +274,32 @@ async fn rotation_retires_the_old_key_which_stays_in_the_trust_list() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn an_ofd_is_sealed_with_the_sm2_key_and_its_seal_verifies() {
+    let (db, _folder, numbers) = seeded(1).await;
+    for algorithm in [ecert_sign::Algorithm::Es256, ecert_sign::Algorithm::Sm2Sm3] {
+        ecert_app::keys::generate(&db.store, &kek(), algorithm, now())
+            .await
+            .unwrap();
+    }
+    let kek = kek();
+    let open = |algorithm| ecert_app::keys::active_signer(&db.store, &kek, algorithm, now());
+    let es256 = open(ecert_sign::Algorithm::Es256).await.unwrap();
+    let sm2 = open(ecert_sign::Algorithm::Sm2Sm3).await.unwrap();
+    let sm2_id = ecert_sign::Signer::key_id(&sm2).to_owned();
+    let renderer = Renderer::new("https://v.example")
+        .unwrap()
+        .with_signer(std::sync::Arc::new(es256))
+        .with_seal_signer(std::sync::Arc::new(sm2));
+    let certificate = renderer
+        .prepare(&db.store, &numbers[0], date(2026, 12, 3))
+        .await
+        .unwrap();
+    let ofd = renderer
+        .render(&certificate, FileFormat::Ofd, now())
+        .unwrap();
+    let trust = ecert_app::keys::trust_list(&db.store).await.unwrap();
+    let seal = ecert_sign::verify_ofd(&ofd, &trust).unwrap();
+    assert_eq!(seal.key_id, sm2_id);
+}

@@ -116,17 +116,14 @@ pub enum Command {
         /// First day of the usage period, YYYY-MM-DD; today (Asia/Shanghai) by default.
         #[arg(long)]
         from: Option<String>,
-        /// Algorithm of the key that signs the QR payload.
-        #[arg(long, value_enum, default_value = "es256")]
-        alg: AlgorithmArg,
     },
     /// Manage the signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Check a certificate offline, a signed PDF file or a QR payload: exit code 0 only if it
-    /// is genuine.
+    /// Check a certificate offline, a signed PDF or sealed OFD file or a QR payload: exit
+    /// code 0 only if it is genuine.
     Verify {
-        /// A signed certificate PDF.
+        /// A signed certificate PDF or sealed OFD.
         #[arg(required_unless_present = "payload", conflicts_with = "payload")]
         file: Option<PathBuf>,
         /// The verification URL from the QR code, or the payload alone.

@@ -169,8 +169,10 @@ async fn render_writes_one_file_and_all_files_with_a_summary() {
         .await
         .unwrap();
     let number = store.registration_numbers().await.unwrap().remove(0);
-    let key = ecert(&db, folder.path(), &["keys", "generate"]);
-    assert!(key.status.success(), "{}", text(&key.stderr));
+    for alg in ["es256", "sm2"] {
+        let key = ecert(&db, folder.path(), &["keys", "generate", "--alg", alg]);
+        assert!(key.status.success(), "{}", text(&key.stderr));
+    }
 
     let file = folder.path().join("one.ofd");
     let one = ecert(
@@ -193,7 +195,12 @@ async fn render_writes_one_file_and_all_files_with_a_summary() {
         "{}",
         text(&one.stdout)
     );
-    assert!(file.exists());
+    let sealed = ecert(&db, folder.path(), &["verify", file.to_str().unwrap()]);
+    assert!(
+        text(&sealed.stdout).starts_with("genuine: the OFD seal covers all"),
+        "{}",
+        text(&sealed.stdout)
+    );
 
     let pdf = folder.path().join("one.pdf");
     ecert(

@@ -16,8 +16,6 @@ use std::process::ExitCode;
 
 use ecert_domain::RegistrationNumber;
 
-use std::sync::Arc;
-
 use ecert_sign::Kek;
 
 use crate::cli::{Cli, Command, ImportCommand, StoreOptions};
@@ -57,11 +55,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             out,
             from,
-            alg,
         } => {
             let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
-            let now = jiff::Timestamp::now();
-            let signer = ecert_app::keys::active_signer(&store, &kek, alg.algorithm(), now).await?;
+            let signers = render::Signers::load(&store, &kek, format).await?;
             let request = render::Request {
                 number,
                 all,
@@ -69,7 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out,
                 from,
             };
-            render::run(&store, &cli.public_url, Arc::new(signer), request).await
+            render::run(&store, &cli.public_url, signers, request).await
         }
         Command::Keys(command) => {
             let kek = || kek(&cli.store, cli.key_encryption_key.as_deref());

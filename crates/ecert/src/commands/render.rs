@@ -12,9 +12,10 @@ use ecert_app::certificates::{
     CertificateError, FileFormat, PreparedCertificate, Renderer, render_all,
 };
 use ecert_app::files::write_atomically;
+use ecert_app::keys;
 use ecert_domain::EndorsementRefusal;
 use ecert_domain::calendar::{self, Day};
-use ecert_sign::Signer;
+use ecert_sign::{Algorithm, Kek, Signer};
 use ecert_store::Store;
 use jiff::Timestamp;
 
@@ -33,10 +34,34 @@ pub struct Request {
     pub from: Option<String>,
 }
 
+/// The keys a render needs: ES256 signs the QR payload and the PDF; SM2 seals the OFD.
+pub struct Signers {
+    qr_and_pdf: Arc<dyn Signer>,
+    ofd_seal: Option<Arc<dyn Signer>>,
+}
+
+impl Signers {
+    /// Opens the active keys the format needs, or says which key to generate.
+    pub async fn load(store: &Store, kek: &Kek, format: FormatArg) -> anyhow::Result<Self> {
+        let now = Timestamp::now();
+        let es256 = keys::active_signer(store, kek, Algorithm::Es256, now).await?;
+        let ofd_seal = match format {
+            FormatArg::Ofd => Some(Arc::new(
+                keys::active_signer(store, kek, Algorithm::Sm2Sm3, now).await?,
+            ) as Arc<dyn Signer>),
+            FormatArg::Pdf => None,
+        };
+        Ok(Self {
+            qr_and_pdf: Arc::new(es256),
+            ofd_seal,
+        })
+    }
+}
+
 pub async fn run(
     store: &Store,
     public_url: &str,
-    signer: Arc<dyn Signer>,
+    signers: Signers,
     request: Request,
 ) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
@@ -48,9 +73,12 @@ pub async fn run(
         FormatArg::Pdf => FileFormat::Pdf,
         FormatArg::Ofd => FileFormat::Ofd,
     };
-    let renderer = Renderer::new(public_url)
+    let mut renderer = Renderer::new(public_url)
         .context("cannot load the certificate font")?
-        .with_signer(signer);
+        .with_signer(signers.qr_and_pdf);
+    if let Some(seal) = signers.ofd_seal {
+        renderer = renderer.with_seal_signer(seal);
+    }
     match (&request.number, request.all) {
         (Some(number), false) => {
             one(

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use ecert_app::keys;
-use ecert_sign::{TrustList, verify_payload, verify_pdf};
+use ecert_sign::{TrustList, verify_ofd, verify_payload, verify_pdf};
 use ecert_store::Store;
 use jiff::Timestamp;
 
@@ -36,19 +36,25 @@ fn verify_file(file: &Path, trust: &TrustList) -> anyhow::Result<ExitCode> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    if extension.as_deref() != Some("pdf") {
-        anyhow::bail!(
-            "{}: only PDF files can be verified so far (OFD seals come next)",
-            file.display()
-        );
-    }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    match verify_pdf(&bytes, trust) {
-        Ok(info) => {
-            println!(
-                "genuine: the PDF signature covers the whole file, signed by key {} ({}) at {}",
+    let verdict = match extension.as_deref() {
+        Some("pdf") => verify_pdf(&bytes, trust).map(|info| {
+            format!(
+                "the PDF signature covers the whole file, signed by key {} ({}) at {}",
                 info.key_id, info.algorithm, info.signed_at
-            );
+            )
+        }),
+        Some("ofd") => verify_ofd(&bytes, trust).map(|info| {
+            format!(
+                "the OFD seal covers all {} parts, signed by key {} at {}",
+                info.covered_parts, info.key_id, info.signed_at
+            )
+        }),
+        _ => anyhow::bail!("{}: give a .pdf or .ofd file", file.display()),
+    };
+    match verdict {
+        Ok(summary) => {
+            println!("genuine: {summary}");
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => {
