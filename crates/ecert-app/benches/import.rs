@@ -69,7 +69,8 @@ fn report(what: &str, samples: &mut [Duration]) {
     let median = samples[samples.len() / 2];
     let rows_per_second = f64::from(ROWS) / median.as_secs_f64();
     println!(
-        "{what:<22} median {:>8.1} ms  min {:>8.1} ms  max {:>8.1} ms  {rows_per_second:>9.0} rows/s",
+        "{what:<22} median {:>8.1} ms  min {:>8.1} ms  max {:>8.1} ms  \
+         {rows_per_second:>9.0} rows/s",
         median.as_secs_f64() * 1e3,
         samples[0].as_secs_f64() * 1e3,
         samples[samples.len() - 1].as_secs_f64() * 1e3,

@@ -303,3 +303,30 @@ async fn an_ofd_is_sealed_with_the_sm2_key_and_its_seal_verifies() {
     let seal = ecert_sign::verify_ofd(&ofd, &trust).unwrap();
     assert_eq!(seal.key_id, sm2_id);
 }
+
+#[tokio::test]
+async fn a_signing_failure_yields_an_error_and_never_an_unsigned_file() {
+    let (db, _folder, numbers) = seeded(1).await;
+    // A key whose certificate expired yesterday: the signer refuses, as an HSM would.
+    let validity = ecert_sign::Validity {
+        not_before: now() - jiff::SignedDuration::from_hours(24 * 30),
+        not_after: now() - jiff::SignedDuration::from_hours(24),
+    };
+    let record =
+        ecert_sign::KeyRecord::generate(ecert_sign::Algorithm::Es256, &kek(), "expired", validity)
+            .unwrap();
+    let renderer = Renderer::new("https://v.example")
+        .unwrap()
+        .with_signer(std::sync::Arc::new(record.signer(&kek()).unwrap()));
+    let certificate = renderer
+        .prepare(&db.store, &numbers[0], date(2026, 12, 3))
+        .await
+        .unwrap();
+    for format in [FileFormat::Pdf, FileFormat::Ofd] {
+        let error = renderer.render(&certificate, format, now()).unwrap_err();
+        assert!(
+            matches!(error, CertificateError::Sign { .. }),
+            "{format}: {error}"
+        );
+    }
+}

@@ -68,7 +68,8 @@ pub fn key_encryption_key(configured: Option<&str>, data_dir: &Path) -> anyhow::
         std::fs::create_dir_all(data_dir)?;
         write_private(&path, &hex).with_context(|| format!("cannot write {}", path.display()))?;
         tracing::warn!(
-            "created a development key-encryption key in the data folder; set ECERT_KEY_ENCRYPTION_KEY in production"
+            "created a development key-encryption key in the data folder; \
+             set ECERT_KEY_ENCRYPTION_KEY in production"
         );
     }
     let hex = std::fs::read_to_string(&path)

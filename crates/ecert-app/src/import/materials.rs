@@ -134,7 +134,8 @@ fn parse_name(name: &str) -> Result<(RegistrationNumber, MaterialKind, &str), Pr
         file_problem(
             name,
             "name",
-            "must be <registration_number>.photo.jpg|png or <registration_number>.signature.jpg|png",
+            "must be <registration_number>.photo.jpg|png or \
+             <registration_number>.signature.jpg|png",
         )
     };
     let mut parts = name.split('.');

@@ -211,7 +211,8 @@ impl Tally {
             0.0
         };
         println!(
-            "rendered {} {format} files into {} in {seconds:.1} s ({rate:.0} files/s, {} KB on average)",
+            "rendered {} {format} files into {} in {seconds:.1} s \
+             ({rate:.0} files/s, {} KB on average)",
             self.written,
             folder.display(),
             self.bytes / 1024 / (self.written.max(1) as u64),
