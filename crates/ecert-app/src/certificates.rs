@@ -28,6 +28,9 @@ pub enum FileFormat {
 }
 
 impl FileFormat {
+    /// Both formats, PDF first.
+    pub const ALL: [Self; 2] = [Self::Pdf, Self::Ofd];
+
     /// The file name extension.
     pub fn extension(self) -> &'static str {
         match self {

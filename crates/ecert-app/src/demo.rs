@@ -3,6 +3,10 @@
 //! Every value is made up and checks out (ID check digits, credit code check characters,
 //! birth dates that match the ID number), so imports accept them as real data.
 
+mod holders;
+
+pub use holders::{DemoHolder, PASSWORD, seed_holders};
+
 use ecert_domain::{
     CreditCode, Gender, IdDocument, IdNumber, IdType, PersonName, Registration, RegistrationNumber,
     RegistrationRecord, RegistrationStatus, SealNumber, calendar,
@@ -169,6 +173,8 @@ fn png(image: &image::DynamicImage) -> Vec<u8> {
 pub struct Seeded {
     /// Registrations in the demo set.
     pub registrations: usize,
+    /// The first valid day of every demo registration.
+    pub valid_from: Date,
 }
 
 /// Why seeding failed.
@@ -183,6 +189,12 @@ pub enum SeedError {
     /// Reporting them failed.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A demo account could not be made.
+    #[error("cannot make a demo account: {0}")]
+    Accounts(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] ecert_store::StoreError),
 }
 
 /// Seeds a store with `count` demo registrations, their photos and signatures, all reported,
@@ -218,5 +230,6 @@ pub async fn seed(
     registry::report(store, &numbers, now).await?;
     Ok(Seeded {
         registrations: numbers.len(),
+        valid_from,
     })
 }

@@ -137,6 +137,18 @@ impl EndorsementRefusal {
         }
     }
 
+    /// A stable code for logs, the audit log and machines.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Lapsed { .. } => "lapsed",
+            Self::NotValid { .. } => "not_valid",
+            Self::NotReported => "not_reported",
+            Self::MaterialsMissing { .. } => "materials_missing",
+            Self::PhoneNotBound => "phone_not_bound",
+            Self::NotAuthenticated => "not_authenticated",
+        }
+    }
+
     /// Whether the registration authority, not the holder, has to act.
     pub fn is_for_the_authority(&self) -> bool {
         !matches!(self, Self::PhoneNotBound | Self::NotAuthenticated)

@@ -4,6 +4,7 @@
 //! [`identifiers`] and [`person`]; the rules in [`registration`], [`certificate`] and
 //! [`endorsement`] then work on values that are known to be valid.
 
+pub mod account;
 pub mod calendar;
 pub mod certificate;
 pub mod endorsement;
@@ -15,6 +16,7 @@ pub mod standing;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use account::{AccountRuleError, PasswordPolicy, PhoneNumber, Username};
 pub use calendar::Day;
 pub use certificate::{CertificateVersion, PrintedFields, VersionHistory};
 pub use endorsement::{Endorsement, EndorsementCheck, EndorsementRefusal, UsagePeriod};

@@ -94,7 +94,7 @@ fn birth_date_in(text: &str) -> Option<Date> {
 }
 
 /// Hides the middle of an identifier: `110105********002X`.
-pub(crate) fn mask(text: &str) -> String {
+pub fn mask(text: &str) -> String {
     let characters: Vec<char> = text.chars().collect();
     let keep_front = characters.len().min(6).min(characters.len() / 3);
     let keep_back = 4.min(characters.len().saturating_sub(keep_front) / 2);

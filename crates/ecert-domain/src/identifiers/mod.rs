@@ -7,7 +7,7 @@ mod iso7064;
 mod licence_id;
 mod numbers;
 
-pub(crate) use id_number::mask;
+pub use id_number::mask;
 
 pub use credit_code::CreditCode;
 pub use id_number::IdNumber;
