@@ -206,7 +206,7 @@ impl Accounts {
                     .await?;
                 self.count_failure(&subjects[1], CLIENT_FAILURES_BEFORE_LOCK, now)
                     .await?;
-                tracing::info!(client = client, "login refused");
+                tracing::info!("login refused");
                 Err(LoginError::Refused)
             }
         }

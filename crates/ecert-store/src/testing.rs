@@ -57,6 +57,15 @@ impl TestDatabase {
             cleanup,
         }
     }
+
+    /// Runs raw SQL against the test database, as someone with direct access to it would
+    /// (tests of tamper detection).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&self.store.pool)
+            .await
+            .expect("raw SQL in a test");
+    }
 }
 
 async fn create_postgres_database(server_url: &str, name: &str) -> (String, Cleanup) {

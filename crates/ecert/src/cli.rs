@@ -68,6 +68,37 @@ pub struct IssuerOptions {
     pub licence_type_code: Option<String>,
 }
 
+/// The holder portal's outside services and policies.
+#[derive(Debug, Args)]
+pub struct PortalOptions {
+    /// SMS gateway for phone-binding codes (`POST` JSON); without it codes go to the log.
+    #[arg(long, env = "ECERT_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// Bearer token for the SMS gateway.
+    #[arg(long, env = "ECERT_SMS_TOKEN", hide_env_values = true)]
+    pub sms_token: Option<String>,
+    /// Face-verification service (`POST` JSON); without it a development provider that
+    /// checks nothing, and says so, is used.
+    #[arg(long, env = "ECERT_FACE_URL")]
+    pub face_url: Option<String>,
+    /// Bearer token for the face-verification service.
+    #[arg(long, env = "ECERT_FACE_TOKEN", hide_env_values = true)]
+    pub face_token: Option<String>,
+    /// Password rules: `standard` (NIST SP 800-63B) or `graded` (adds the composition rules
+    /// of a 等级保护 assessment).
+    #[arg(long, env = "ECERT_PASSWORD_POLICY", default_value = "standard")]
+    pub password_policy: PolicyArg,
+}
+
+/// A password policy.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PolicyArg {
+    /// Length and a list of common passwords.
+    Standard,
+    /// The standard rules plus three of four character classes.
+    Graded,
+}
+
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -76,9 +107,21 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "ECERT_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Seed demo registrations (with photos and signatures, reported) before serving.
+        /// Seed demo registrations and demo holder accounts before serving.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        portal: PortalOptions,
+        /// File workers in this process (0: web only, with workers run by `ecert worker`).
+        #[arg(long, env = "ECERT_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Run file workers only: make the certificate files queued by `ecert serve`
+    /// processes sharing the same database and data folder.
+    Worker {
+        /// Workers in this process (default: one per core).
+        #[arg(long, env = "ECERT_WORKERS")]
+        workers: Option<usize>,
     },
     /// Create or update the database schema.
     Migrate,
@@ -149,7 +192,7 @@ impl Command {
     /// readable.
     pub fn default_log_level(&self) -> &'static str {
         match self {
-            Self::Serve { .. } => "info",
+            Self::Serve { .. } | Self::Worker { .. } => "info",
             _ => "warn",
         }
     }

@@ -16,10 +16,24 @@ use std::process::ExitCode;
 
 use ecert_domain::RegistrationNumber;
 
+use ecert_app::downloads::Downloads;
 use ecert_sign::Kek;
+use ecert_web::AppState;
 
 use crate::cli::{Cli, Command, ImportCommand, StoreOptions};
 use crate::config;
+
+/// The download service: files under `<data-dir>/files`.
+fn downloads(
+    store: &ecert_store::Store,
+    kek: Kek,
+    data_dir: &std::path::Path,
+    public_url: &str,
+) -> anyhow::Result<Downloads> {
+    let folder = data_dir.join("files");
+    Downloads::new(store.clone(), std::sync::Arc::new(kek), public_url, folder)
+        .map_err(|error| anyhow::anyhow!("cannot make the file folder: {error}"))
+}
 
 /// Runs the command the command line names.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -28,13 +42,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let store = config::open_store(&cli.store).await?;
     let result = match cli.command {
-        Command::Serve { listen, demo } => {
-            if demo {
+        Command::Serve {
+            listen,
+            demo,
+            portal,
+            workers,
+        } => {
+            let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
+            let portal = serve::portal(&store, &portal, &cli.public_url);
+            let holders = if demo {
                 let settings = config::issuer_settings(&cli.issuer)?;
-                let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
-                serve::seed_demo(&store, &settings, &kek, &cli.store.data_dir).await?;
-            }
-            serve::run(store.clone(), listen).await
+                let data_dir = &cli.store.data_dir;
+                serve::seed_demo(&store, &settings, &kek, &portal.accounts, data_dir).await?
+            } else {
+                Vec::new()
+            };
+            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?;
+            let state = AppState::new(store.clone()).with_portal(portal);
+            let workers = workers.unwrap_or_else(serve::default_workers);
+            serve::run(state, downloads, listen, workers, &holders).await
+        }
+        Command::Worker { workers } => {
+            let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
+            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?;
+            serve::run_workers(downloads, workers.unwrap_or_else(serve::default_workers)).await
         }
         Command::Migrate => {
             println!("database schema is up to date");
