@@ -42,7 +42,9 @@ async fn main() {
         keys::generate(&store, &kek, algorithm, made).await.unwrap();
     }
     let settings = IssuerSettings::development();
-    demo::seed(&store, &settings, seed.path(), holders, now).await.unwrap();
+    demo::seed(&store, &settings, seed.path(), holders, now)
+        .await
+        .unwrap();
     let ready = ready_holders(&store, now).await;
 
     let downloads = Downloads::new(
@@ -98,7 +100,11 @@ async fn main() {
 
 /// One holder: endorse, then ask for the PDF and the OFD until both are ready. Returns the
 /// wait for the PDF and for both.
-async fn endorse_and_wait(store: Store, downloads: Downloads, holder: Holder) -> (Duration, Duration) {
+async fn endorse_and_wait(
+    store: Store,
+    downloads: Downloads,
+    holder: Holder,
+) -> (Duration, Duration) {
     let number = holder.registrations[0].clone();
     let started = Instant::now();
     endorsements::endorse(&store, &holder, &number, Timestamp::now())

@@ -31,6 +31,21 @@ impl FileFormat {
     /// Both formats, PDF first.
     pub const ALL: [Self; 2] = [Self::Pdf, Self::Ofd];
 
+    /// The format with this extension (`pdf`, `ofd`, any case).
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|format| format.extension().eq_ignore_ascii_case(extension))
+    }
+
+    /// Its media type.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Ofd => "application/ofd",
+        }
+    }
+
     /// The file name extension.
     pub fn extension(self) -> &'static str {
         match self {

@@ -28,6 +28,8 @@ use crate::{files, keys, secrets};
 pub const DEFAULT_LEASE: SignedDuration = SignedDuration::from_secs(30);
 /// Attempts before a job fails for good.
 const MAX_ATTEMPTS: u32 = 3;
+/// A temporary file this old was left by a killed worker, not by a write in progress.
+const STALE_TEMPORARY: Duration = Duration::from_secs(600);
 /// How often an idle worker looks for jobs queued by other processes.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -165,6 +167,10 @@ impl Downloads {
         folder: PathBuf,
     ) -> std::io::Result<Self> {
         std::fs::create_dir_all(&folder)?;
+        let removed = files::remove_stale_temporaries(&folder, STALE_TEMPORARY)?;
+        if removed > 0 {
+            tracing::info!(count = removed, "removed temporary files of killed workers");
+        }
         Ok(Self {
             store,
             kek,
@@ -241,10 +247,7 @@ impl Downloads {
         Ok(Some(DownloadedFile {
             bytes,
             download_name: name.to_owned(),
-            media_type: match parse_format(&job.job.format) {
-                FileFormat::Pdf => "application/pdf",
-                FileFormat::Ofd => "application/ofd",
-            },
+            media_type: format_of(&job).media_type(),
         }))
     }
 
@@ -283,7 +286,7 @@ impl Downloads {
             id: job.job.job_id.clone(),
             registration_number: job.job.number.clone(),
             version: job.job.version,
-            format: parse_format(&job.job.format),
+            format: format_of(job),
             period: job.job.period,
             progress,
         })
@@ -389,7 +392,7 @@ impl Worker {
                 job.job.version
             )));
         }
-        let format = parse_format(&job.job.format);
+        let format = format_of(job);
         let name = prepared.file_name(format);
         let path = downloads.folder.join(&name);
         tokio::task::spawn_blocking(move || {
@@ -420,10 +423,7 @@ impl Worker {
     }
 }
 
-fn parse_format(text: &str) -> FileFormat {
-    if text == "ofd" {
-        FileFormat::Ofd
-    } else {
-        FileFormat::Pdf
-    }
+/// The job's format; the table's CHECK constraint admits only the two.
+fn format_of(job: &StoredJob) -> FileFormat {
+    FileFormat::from_extension(&job.job.format).unwrap_or(FileFormat::Pdf)
 }

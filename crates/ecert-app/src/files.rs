@@ -18,6 +18,27 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(folder)?.sync_all()
 }
 
+/// Removes temporary files older than `age` that [`write_atomically`] left in `folder` when
+/// its process was killed between writing and renaming. Younger ones may belong to a write
+/// in progress in another process sharing the folder, and are left alone.
+pub fn remove_stale_temporaries(folder: &Path, age: std::time::Duration) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let stale = entry.file_name().to_string_lossy().starts_with(".tmp")
+            && entry
+                .metadata()?
+                .modified()?
+                .elapsed()
+                .is_ok_and(|elapsed| elapsed > age);
+        if stale {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

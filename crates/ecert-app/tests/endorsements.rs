@@ -302,3 +302,37 @@ async fn an_edited_or_deleted_audit_record_breaks_the_chain() {
     f.db.execute("DELETE FROM audit_log WHERE seq = 3").await;
     assert_eq!(f.db.store.audit_chain_break().await.unwrap(), Some(3));
 }
+
+#[tokio::test]
+async fn queued_files_survive_a_restart_and_are_made_by_the_next_process() {
+    let f = fixture().await;
+    let (holder, number) = demo_holder(&f.db.store, "demo").await;
+    endorsements::endorse(&f.db.store, &holder, &number, Timestamp::now())
+        .await
+        .unwrap();
+    f.db.store.close().await;
+
+    let reopened = Store::connect(&f.db.url).await.unwrap();
+    let downloads = Downloads::new(
+        reopened.clone(),
+        Arc::new(kek()),
+        "http://127.0.0.1:8080",
+        f.files.path().to_path_buf(),
+    )
+    .unwrap();
+    let worker = downloads.worker();
+    let mut made = 0;
+    while worker.work_once(Timestamp::now()).await.unwrap() {
+        made += 1;
+    }
+    assert_eq!(made, 2, "both queued files are made after the restart");
+    let job = downloads
+        .request(&holder, &number, FileFormat::Ofd, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(
+        matches!(job.progress, Progress::Ready { .. }),
+        "{:?}",
+        job.progress
+    );
+}

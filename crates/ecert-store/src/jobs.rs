@@ -125,6 +125,15 @@ impl Store {
         row.as_ref().map(stored_job).transpose()
     }
 
+    /// Every job, oldest first, for operators and tests.
+    pub async fn jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
+        let sql = format!("{SELECT_JOB} ORDER BY created_at, job_id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(stored_job).collect()
+    }
+
     /// Takes the oldest claimable job for `lease`, marking it running under `token`.
     pub async fn claim_job(
         &self,

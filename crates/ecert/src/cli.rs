@@ -68,6 +68,19 @@ pub struct IssuerOptions {
     pub licence_type_code: Option<String>,
 }
 
+/// The file workers of a process.
+#[derive(Debug, Args)]
+pub struct WorkerOptions {
+    /// File workers in this process (default: one per core; 0 with `serve`: web only, the
+    /// files being made by `ecert worker` processes).
+    #[arg(long, env = "ECERT_WORKERS")]
+    pub workers: Option<usize>,
+    /// Seconds a worker may hold a job before another takes it over (a worker that died
+    /// delays its file by this much).
+    #[arg(long, env = "ECERT_JOB_LEASE_SECONDS", default_value_t = 30)]
+    pub job_lease_seconds: u32,
+}
+
 /// The holder portal's outside services and policies.
 #[derive(Debug, Args)]
 pub struct PortalOptions {
@@ -112,16 +125,14 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         portal: PortalOptions,
-        /// File workers in this process (0: web only, with workers run by `ecert worker`).
-        #[arg(long, env = "ECERT_WORKERS")]
-        workers: Option<usize>,
+        #[command(flatten)]
+        workers: WorkerOptions,
     },
     /// Run file workers only: make the certificate files queued by `ecert serve`
     /// processes sharing the same database and data folder.
     Worker {
-        /// Workers in this process (default: one per core).
-        #[arg(long, env = "ECERT_WORKERS")]
-        workers: Option<usize>,
+        #[command(flatten)]
+        workers: WorkerOptions,
     },
     /// Create or update the database schema.
     Migrate,

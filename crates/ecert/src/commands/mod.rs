@@ -35,6 +35,10 @@ fn downloads(
         .map_err(|error| anyhow::anyhow!("cannot make the file folder: {error}"))
 }
 
+fn lease(options: &crate::cli::WorkerOptions) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_secs(i64::from(options.job_lease_seconds.max(1)))
+}
+
 /// Runs the command the command line names.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::DemoData { count, out } = &cli.command {
@@ -57,15 +61,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 Vec::new()
             };
-            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?;
+            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?
+                .with_lease(lease(&workers));
             let state = AppState::new(store.clone()).with_portal(portal);
-            let workers = workers.unwrap_or_else(serve::default_workers);
-            serve::run(state, downloads, listen, workers, &holders).await
+            let count = workers.workers.unwrap_or_else(serve::default_workers);
+            serve::run(state, downloads, listen, count, &holders).await
         }
         Command::Worker { workers } => {
             let kek = kek(&cli.store, cli.key_encryption_key.as_deref())?;
-            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?;
-            serve::run_workers(downloads, workers.unwrap_or_else(serve::default_workers)).await
+            let downloads = downloads(&store, kek, &cli.store.data_dir, &cli.public_url)?
+                .with_lease(lease(&workers));
+            let count = workers.workers.unwrap_or_else(serve::default_workers);
+            serve::run_workers(downloads, count).await
         }
         Command::Migrate => {
             println!("database schema is up to date");
