@@ -76,7 +76,12 @@ function followDownload() {
   const progress = document.getElementById("job-progress");
   const ready = document.getElementById("job-ready");
   const link = document.getElementById("job-file");
-  if (!ready.hidden) return;
+  // A file made before the page loaded (often: endorsing queues both) is fetched at once,
+  // as the holder came here from [确定] to download it.
+  if (!ready.hidden) {
+    link.click();
+    return;
+  }
   const poll = async () => {
     try {
       const answer = await fetch(job.dataset.state, { credentials: "same-origin" });

@@ -178,6 +178,10 @@ where
 }
 
 /// Refuses a request whose Origin (sent by browsers on every POST) is another site's.
+///
+/// Under our `Referrer-Policy: no-referrer` browsers send `Origin: null` even for our own
+/// forms; then the Fetch Metadata header they also send decides, as a page on another site
+/// (a sandboxed frame included) is never `same-origin`.
 fn check_origin(headers: &HeaderMap) -> Result<(), Response> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
@@ -188,7 +192,10 @@ fn check_origin(headers: &HeaderMap) -> Result<(), Response> {
         .unwrap_or_default();
     let origin = origin.to_str().unwrap_or_default();
     let ours = [format!("http://{host}"), format!("https://{host}")];
-    if ours.iter().any(|candidate| candidate == origin) {
+    let same_origin = headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site == "same-origin");
+    if ours.iter().any(|candidate| candidate == origin) || (origin == "null" && same_origin) {
         Ok(())
     } else {
         tracing::info!(origin, "cross-site request refused");
