@@ -11,7 +11,7 @@ use argon2::{Argon2, PasswordHash};
 use ecert_domain::{
     AccountRuleError, IdDocument, IdType, PasswordPolicy, PersonName, PhoneNumber, Username,
 };
-use ecert_store::{PhoneCode, Store, StoreError, StoredAccount, Throttle};
+use ecert_store::{AuditEntry, PhoneCode, Store, StoreError, StoredAccount, Throttle};
 use jiff::{SignedDuration, Timestamp};
 use thiserror::Error;
 
@@ -178,10 +178,10 @@ impl Accounts {
     ) -> Result<StoredAccount, LoginError> {
         let subjects = subjects(username, client);
         for subject in &subjects {
-            if let Some(until) = self.store.throttle(subject).await?.locked_until {
-                if until > now {
-                    return Err(LoginError::Locked { until });
-                }
+            if let Some(until) = self.store.throttle(subject).await?.locked_until
+                && until > now
+            {
+                return Err(LoginError::Locked { until });
             }
         }
         let account = match Username::parse(username) {
@@ -192,24 +192,23 @@ impl Accounts {
             .as_ref()
             .map_or(self.dummy_hash.to_string(), |a| a.password_hash.clone());
         let matches = self.verify(password.to_owned(), stored_hash).await;
-        match account.filter(|_| matches) {
-            Some(account) => {
-                for subject in &subjects {
-                    self.store
-                        .save_throttle(subject, Throttle::default())
-                        .await?;
-                }
-                Ok(account)
-            }
-            None => {
-                self.count_failure(&subjects[0], ACCOUNT_FAILURES_BEFORE_LOCK, now)
-                    .await?;
-                self.count_failure(&subjects[1], CLIENT_FAILURES_BEFORE_LOCK, now)
-                    .await?;
-                tracing::info!("login refused");
-                Err(LoginError::Refused)
-            }
+        if let Some(account) = account.filter(|_| matches) {
+            // Only the username's count is cleared: clearing the address's too would let
+            // someone guessing at other accounts reset it by logging in to their own.
+            self.store
+                .save_throttle(&subjects[0], Throttle::default())
+                .await?;
+            self.audit_login(&format!("account:{}", account.account_id), "ok", now)
+                .await?;
+            return Ok(account);
         }
+        self.count_failure(&subjects[0], ACCOUNT_FAILURES_BEFORE_LOCK, now)
+            .await?;
+        self.count_failure(&subjects[1], CLIENT_FAILURES_BEFORE_LOCK, now)
+            .await?;
+        self.audit_login(&subjects[0], "refused", now).await?;
+        tracing::info!("login refused");
+        Err(LoginError::Refused)
     }
 
     /// Sends a code to `phone` through `sms`, to be confirmed with [`Accounts::confirm_phone`].
@@ -270,6 +269,18 @@ impl Accounts {
         self.store.bind_phone(account_id, phone.as_str()).await?;
         tracing::info!(account = %account_id, phone = %phone.masked(), "phone bound");
         Ok(phone)
+    }
+
+    /// Records a login in the audit log: the account on success, the name tried otherwise
+    /// (never the password).
+    async fn audit_login(
+        &self,
+        subject: &str,
+        outcome: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry::new("client", "login", subject, outcome, now);
+        self.store.audit(&entry).await
     }
 
     async fn count_failure(

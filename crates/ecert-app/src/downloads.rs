@@ -17,7 +17,7 @@ use ecert_sign::{Algorithm, Kek, Signer};
 use ecert_store::{AuditEntry, JobState, Store, StoreError, StoredJob};
 use jiff::{SignedDuration, Timestamp};
 use thiserror::Error;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 
 use crate::certificates::{CertificateError, FileFormat, Renderer};
 use crate::endorsements::{self, EndorseError};
@@ -29,7 +29,7 @@ pub const DEFAULT_LEASE: SignedDuration = SignedDuration::from_secs(30);
 /// Attempts before a job fails for good.
 const MAX_ATTEMPTS: u32 = 3;
 /// A temporary file this old was left by a killed worker, not by a write in progress.
-const STALE_TEMPORARY: Duration = Duration::from_secs(600);
+const STALE_TEMPORARY: Duration = Duration::from_mins(10);
 /// How often an idle worker looks for jobs queued by other processes.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -146,6 +146,9 @@ pub struct DownloadedFile {
     pub media_type: &'static str,
 }
 
+/// A renderer and the ids of the two keys it signs with (QR and PDF, OFD seal).
+type KeyedRenderer = ([String; 2], Arc<Renderer>);
+
 /// The download service shared by the web layer and the workers.
 #[derive(Clone)]
 pub struct Downloads {
@@ -155,6 +158,8 @@ pub struct Downloads {
     folder: Arc<Path>,
     wake: Arc<Notify>,
     lease: SignedDuration,
+    /// The renderer of the active key ids, shared by this process's workers.
+    renderer: Arc<Mutex<Option<KeyedRenderer>>>,
 }
 
 impl Downloads {
@@ -178,6 +183,7 @@ impl Downloads {
             folder: folder.into(),
             wake: Arc::new(Notify::new()),
             lease: DEFAULT_LEASE,
+            renderer: Arc::default(),
         })
     }
 
@@ -407,19 +413,35 @@ impl Worker {
         Ok(name)
     }
 
-    /// A renderer with the signing keys active at `now`: opened per job, so a rotated key
-    /// takes effect at once and a retired one never signs.
-    async fn renderer(&self, now: Timestamp) -> Result<Renderer, JobFailure> {
+    /// A renderer with the signing keys active at `now`. The key list is read for every job,
+    /// so a rotated key signs the next file and a retired one never signs again; the
+    /// renderer itself (font, opened keys) is rebuilt only when the active keys change.
+    async fn renderer(&self, now: Timestamp) -> Result<Arc<Renderer>, JobFailure> {
         let downloads = &self.downloads;
-        let open =
-            |algorithm| keys::active_signer(&downloads.store, &downloads.kek, algorithm, now);
         let transient = |error: keys::KeyError| JobFailure::Transient(error.to_string());
-        let qr_and_pdf: Arc<dyn Signer> =
-            Arc::new(open(Algorithm::Es256).await.map_err(transient)?);
-        let seal: Arc<dyn Signer> = Arc::new(open(Algorithm::Sm2Sm3).await.map_err(transient)?);
+        let records = keys::list(&downloads.store).await.map_err(transient)?;
+        let qr_and_pdf = keys::newest_usable(&records, Algorithm::Es256, now).map_err(transient)?;
+        let seal = keys::newest_usable(&records, Algorithm::Sm2Sm3, now).map_err(transient)?;
+        let ids = [qr_and_pdf.id.clone(), seal.id.clone()];
+        if let Some((cached_ids, renderer)) = downloads.renderer.lock().await.as_ref()
+            && *cached_ids == ids
+        {
+            return Ok(Arc::clone(renderer));
+        }
+        let open = |record: &ecert_sign::KeyRecord| -> Result<Arc<dyn Signer>, JobFailure> {
+            let signer = record.signer(&downloads.kek);
+            Ok(Arc::new(
+                signer.map_err(|e| JobFailure::Transient(e.to_string()))?,
+            ))
+        };
         let renderer = Renderer::new(&downloads.public_url)
-            .map_err(|error| JobFailure::Permanent(error.to_string()))?;
-        Ok(renderer.with_signer(qr_and_pdf).with_seal_signer(seal))
+            .map_err(|error| JobFailure::Permanent(error.to_string()))?
+            .with_signer(open(qr_and_pdf)?)
+            .with_seal_signer(open(seal)?);
+        let renderer = Arc::new(renderer);
+        *downloads.renderer.lock().await = Some((ids, Arc::clone(&renderer)));
+        tracing::info!("file workers sign with the active keys");
+        Ok(renderer)
     }
 }
 

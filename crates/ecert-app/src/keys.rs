@@ -116,13 +116,21 @@ pub async fn active_signer(
     algorithm: Algorithm,
     now: Timestamp,
 ) -> Result<SoftwareSigner, KeyError> {
-    let newest = list(store)
-        .await?
-        .into_iter()
+    let records = list(store).await?;
+    Ok(newest_usable(&records, algorithm, now)?.signer(kek)?)
+}
+
+/// The newest of `records` of `algorithm` that can sign at `now`.
+pub fn newest_usable(
+    records: &[KeyRecord],
+    algorithm: Algorithm,
+    now: Timestamp,
+) -> Result<&KeyRecord, KeyError> {
+    records
+        .iter()
         .rev()
         .find(|k| k.algorithm == algorithm && k.check_usable_at(now).is_ok())
-        .ok_or(KeyError::NoActiveKey(algorithm, algorithm_flag(algorithm)))?;
-    Ok(newest.signer(kek)?)
+        .ok_or(KeyError::NoActiveKey(algorithm, algorithm_flag(algorithm)))
 }
 
 fn stored(record: &KeyRecord, now: Timestamp) -> Result<StoredKey, KeyError> {

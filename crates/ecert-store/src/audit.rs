@@ -4,6 +4,8 @@
 //! value as the subject. Each record's hash covers the previous record's hash and its own
 //! fields, so [`Store::audit_chain_break`] finds any record edited, deleted or inserted.
 
+use std::fmt::Write as _;
+
 use jiff::Timestamp;
 use sha2::{Digest as _, Sha256};
 use sqlx::{Any, Row, Transaction};
@@ -170,6 +172,8 @@ fn chain_hash(previous: &str, seq: i64, entry: &AuditEntry) -> String {
     hasher
         .finalize()
         .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }

@@ -51,7 +51,7 @@ impl Store {
         .rows_affected()
             == 1;
         for job in jobs {
-            jobs::insert(&mut tx, job).await?;
+            jobs::insert(&mut tx, job, jobs::AHEAD).await?;
         }
         tx.commit().await?;
         Ok(inserted)

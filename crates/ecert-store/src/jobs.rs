@@ -89,26 +89,38 @@ const SELECT_JOB: &str = "SELECT job_id, registration_number, version, format, f
      last_day, state, attempts, lease_token, file_name, error, created_at, finished_at \
      FROM file_jobs";
 
+/// A holder is waiting on the download page for this file: it goes first.
+const WAITED_FOR: i64 = 0;
+/// Made ahead, at endorsement, before anyone asked.
+pub(crate) const AHEAD: i64 = 1;
+
 /// Jobs a worker may take at `$1`: waiting, or running on a lease that ran out.
 const CLAIMABLE: &str = "(state = 'queued' OR (state = 'running' AND lease_until < $1))";
 
 impl Store {
-    /// Queues `job` unless its file is queued, made or being made already; a job that
-    /// failed for good is queued again. Returns the job that stands for the file.
+    /// Queues `job` for a holder who waits for it, unless its file is made or being made
+    /// already; a queued job moves ahead of those made ahead, and a job that failed for good
+    /// is queued again. Returns the job that stands for the file.
     pub async fn request_job(&self, job: &NewJob) -> Result<StoredJob, StoreError> {
         let mut tx = self.pool.begin().await?;
-        insert(&mut tx, job).await?;
-        sqlx::query(
-            "UPDATE file_jobs SET state = 'queued', attempts = 0, error = NULL, \
+        insert(&mut tx, job, WAITED_FOR).await?;
+        let requeue = [
+            "UPDATE file_jobs SET priority = $5 WHERE registration_number = $1 \
+             AND version = $2 AND format = $3 AND first_day = $4 AND state = 'queued'",
+            "UPDATE file_jobs SET state = 'queued', priority = $5, attempts = 0, error = NULL, \
              finished_at = NULL WHERE registration_number = $1 AND version = $2 \
              AND format = $3 AND first_day = $4 AND state = 'failed'",
-        )
-        .bind(job.number.as_str().to_owned())
-        .bind(i64::from(job.version))
-        .bind(job.format.clone())
-        .bind(job.period.first_day.to_string())
-        .execute(&mut *tx)
-        .await?;
+        ];
+        for sql in requeue {
+            sqlx::query(sql)
+                .bind(job.number.as_str().to_owned())
+                .bind(i64::from(job.version))
+                .bind(job.format.clone())
+                .bind(job.period.first_day.to_string())
+                .bind(WAITED_FOR)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         self.job_for_file(job)
             .await?
@@ -144,7 +156,7 @@ impl Store {
         let sql = format!(
             "UPDATE file_jobs SET state = 'running', attempts = attempts + 1, \
              lease_token = $2, lease_until = $3 WHERE job_id = (SELECT job_id FROM file_jobs \
-             WHERE {CLAIMABLE} ORDER BY created_at, job_id LIMIT 1) AND {CLAIMABLE} \
+             WHERE {CLAIMABLE} ORDER BY priority, created_at, job_id LIMIT 1) AND {CLAIMABLE} \
              RETURNING job_id"
         );
         let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -215,10 +227,11 @@ impl Store {
     /// How many jobs wait ahead of `job` (0 when it is next or running).
     pub async fn jobs_ahead(&self, job: &StoredJob) -> Result<u64, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS ahead FROM file_jobs WHERE state = 'queued' \
-             AND (created_at < $1 OR (created_at = $1 AND job_id < $2))",
+            "SELECT COUNT(*) AS ahead FROM file_jobs w, file_jobs j WHERE j.job_id = $1 \
+             AND j.state = 'queued' AND w.state = 'queued' AND (w.priority < j.priority \
+             OR (w.priority = j.priority AND (w.created_at < j.created_at \
+             OR (w.created_at = j.created_at AND w.job_id < j.job_id))))",
         )
-        .bind(rows::millis(job.job.created_at))
         .bind(job.job.job_id.clone())
         .fetch_one(&self.pool)
         .await?;
@@ -241,11 +254,16 @@ impl Store {
     }
 }
 
-/// Inserts `job` inside `tx` unless a job for the same file exists.
-pub(crate) async fn insert(tx: &mut Transaction<'_, Any>, job: &NewJob) -> Result<(), StoreError> {
+/// Inserts `job` inside `tx` with `priority` unless a job for the same file exists.
+pub(crate) async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    job: &NewJob,
+    priority: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO file_jobs (job_id, registration_number, version, format, first_day, \
-         last_day, state, attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7) \
+         last_day, state, priority, attempts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $8, 0, $7) \
          ON CONFLICT (registration_number, version, format, first_day) DO NOTHING",
     )
     .bind(job.job_id.clone())
@@ -255,6 +273,7 @@ pub(crate) async fn insert(tx: &mut Transaction<'_, Any>, job: &NewJob) -> Resul
     .bind(job.period.first_day.to_string())
     .bind(job.period.last_day.to_string())
     .bind(rows::millis(job.created_at))
+    .bind(priority)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -94,7 +94,7 @@ async fn a_worker_killed_mid_job_has_its_job_redone_after_the_lease_and_one_file
     let mut orphan = None;
     for _ in 0..10 {
         let mut worker = start_worker(&db, data_dir.path());
-        wait_until("a job is running", Duration::from_secs(60), async || {
+        wait_until("a job is running", Duration::from_mins(1), async || {
             jobs(&db.store)
                 .await
                 .iter()
@@ -116,7 +116,7 @@ async fn a_worker_killed_mid_job_has_its_job_redone_after_the_lease_and_one_file
     let orphan = orphan.expect("a worker was killed while holding a job");
 
     let mut worker = start_worker(&db, data_dir.path());
-    wait_until("every job is done", Duration::from_secs(120), async || {
+    wait_until("every job is done", Duration::from_mins(2), async || {
         jobs(&db.store)
             .await
             .iter()
@@ -148,7 +148,7 @@ async fn a_worker_killed_mid_job_has_its_job_redone_after_the_lease_and_one_file
     let trust = keys::trust_list(&db.store).await.unwrap();
     for name in &names {
         let bytes = std::fs::read(folder.join(name)).unwrap();
-        let verified = if name.ends_with(".pdf") {
+        let verified = if Path::new(name).extension().is_some_and(|e| e == "pdf") {
             verify_pdf(&bytes, &trust).map(|_| ())
         } else {
             verify_ofd(&bytes, &trust).map(|_| ())

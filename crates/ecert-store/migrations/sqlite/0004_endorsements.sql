@@ -14,6 +14,7 @@ CREATE TABLE endorsements (
 -- version, format and usage period, however often it is asked for or redone.
 -- A worker leases a job (lease_token, lease_until); a job whose lease ran out while
 -- 'running' is taken again, so a worker killed mid-job delays its file, never loses it.
+-- priority 0: a holder waits on the download page; 1: made ahead at endorsement.
 CREATE TABLE file_jobs (
     job_id              TEXT PRIMARY KEY,
     registration_number TEXT NOT NULL REFERENCES registrations (registration_number),
@@ -22,6 +23,7 @@ CREATE TABLE file_jobs (
     first_day           TEXT NOT NULL,
     last_day            TEXT NOT NULL,
     state               TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    priority            BIGINT NOT NULL,
     attempts            BIGINT NOT NULL,
     lease_token         TEXT,
     lease_until         BIGINT,
@@ -31,7 +33,7 @@ CREATE TABLE file_jobs (
     finished_at         BIGINT,
     UNIQUE (registration_number, version, format, first_day)
 );
-CREATE INDEX file_jobs_waiting ON file_jobs (state, created_at);
+CREATE INDEX file_jobs_waiting ON file_jobs (state, priority, created_at);
 
 -- Who did what, when, with what result. Each record's hash covers the previous one's, so
 -- an edited or deleted record breaks the chain. audit_head serialises writers: every

@@ -1,6 +1,8 @@
 //! QR codes drawn as inline SVG: one path of dark modules, crisp at any size, no image
 //! request (the CSP allows none from elsewhere anyway).
 
+use std::fmt::Write as _;
+
 use qrcode::{Color, EcLevel, QrCode};
 
 /// The SVG of a QR code for `text`, with a quiet zone of four modules; None if `text` is
@@ -13,7 +15,7 @@ pub fn svg(text: &str, label: &str) -> Option<String> {
     for (index, color) in code.to_colors().iter().enumerate() {
         if *color == Color::Dark {
             let (x, y) = (index % width + 4, index / width + 4);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+            let _ = write!(path, "M{x} {y}h1v1h-1z");
         }
     }
     Some(format!(

@@ -1,6 +1,7 @@
 //! The session cookie, the visitor and holder extractors, and the checks every POST passes:
 //! a checked Origin and the session's CSRF token.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -123,7 +124,9 @@ where
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        check_origin(&parts.headers)?;
+        if !same_origin(&parts.headers) {
+            return Err(forbidden());
+        }
         let visitor = Visitor::from_request_parts(&mut parts, state).await?;
         let request = Request::from_parts(parts, body);
         let axum::Form(form) = axum::Form::<T>::from_request(request, state)
@@ -157,7 +160,9 @@ where
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        check_origin(&parts.headers)?;
+        if !same_origin(&parts.headers) {
+            return Err(forbidden());
+        }
         let holder = Holder::from_request_parts(&mut parts, state)
             .await
             .map_err(|_| StatusCode::UNAUTHORIZED.into_response())?;
@@ -177,14 +182,15 @@ where
     }
 }
 
-/// Refuses a request whose Origin (sent by browsers on every POST) is another site's.
+/// Whether a request comes from our own pages: browsers send Origin on every POST, so
+/// another site's form or script is refused.
 ///
 /// Under our `Referrer-Policy: no-referrer` browsers send `Origin: null` even for our own
 /// forms; then the Fetch Metadata header they also send decides, as a page on another site
 /// (a sandboxed frame included) is never `same-origin`.
-fn check_origin(headers: &HeaderMap) -> Result<(), Response> {
+fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
-        return Ok(());
+        return true;
     };
     let host = headers
         .get(header::HOST)
@@ -195,12 +201,12 @@ fn check_origin(headers: &HeaderMap) -> Result<(), Response> {
     let same_origin = headers
         .get("sec-fetch-site")
         .is_some_and(|site| site == "same-origin");
-    if ours.iter().any(|candidate| candidate == origin) || (origin == "null" && same_origin) {
-        Ok(())
-    } else {
+    let ours =
+        ours.iter().any(|candidate| candidate == origin) || (origin == "null" && same_origin);
+    if !ours {
         tracing::info!(origin, "cross-site request refused");
-        Err(forbidden())
     }
+    ours
 }
 
 fn forbidden() -> Response {
@@ -279,8 +285,10 @@ fn encode_path(path: &str) -> String {
                 other
                     .encode_utf8(&mut buffer)
                     .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
+                    .fold(String::new(), |mut encoded, b| {
+                        let _ = write!(encoded, "%{b:02X}");
+                        encoded
+                    })
             }
         })
         .collect()
