@@ -4,7 +4,7 @@
 //! which the caller brings from configuration; it never reaches the database.
 
 use ecert_sign::{Algorithm, Kek, KeyRecord, SignError, SoftwareSigner, TrustList, Validity};
-use ecert_store::{Store, StoreError, StoredKey};
+use ecert_store::{AuditEntry, Store, StoreError, StoredKey};
 use jiff::{SignedDuration, Timestamp};
 
 /// How long a generated development key's certificate is valid.
@@ -57,6 +57,7 @@ pub async fn generate(
     };
     let record = KeyRecord::generate(algorithm, kek, DEVELOPMENT_SUBJECT, validity)?;
     store.insert_signing_key(&stored(&record, now)?).await?;
+    audit(store, "key.generate", &record.id, now).await?;
     tracing::info!(key_id = %record.id, algorithm = %algorithm, "signing key generated");
     Ok(record)
 }
@@ -78,6 +79,7 @@ pub async fn retire(store: &Store, id: &str, now: Timestamp) -> Result<KeyRecord
     }
     key.retire(now);
     store.update_signing_key(&stored(&key, now)?).await?;
+    audit(store, "key.retire", &key.id, now).await?;
     tracing::info!(key_id = %key.id, "signing key retired");
     Ok(key)
 }
@@ -131,6 +133,12 @@ pub fn newest_usable(
         .rev()
         .find(|k| k.algorithm == algorithm && k.check_usable_at(now).is_ok())
         .ok_or(KeyError::NoActiveKey(algorithm, algorithm_flag(algorithm)))
+}
+
+/// Key operations are the operator's, from the command line.
+async fn audit(store: &Store, action: &str, key_id: &str, now: Timestamp) -> Result<(), KeyError> {
+    let entry = AuditEntry::new("operator", action, key_id, "ok", now);
+    Ok(store.audit(&entry).await?)
 }
 
 fn stored(record: &KeyRecord, now: Timestamp) -> Result<StoredKey, KeyError> {

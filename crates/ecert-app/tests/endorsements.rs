@@ -113,9 +113,24 @@ async fn each_state_of_the_guide_faq_is_refused_with_its_message_and_remedy() {
     unauthenticated.authenticated = false;
     let refused = refusal(endorsements::endorse(&f.db.store, &unauthenticated, &number, now).await);
     assert_eq!(refused, EndorsementRefusal::NotAuthenticated);
-    let refusals = f.db.store.audit_records().await.unwrap();
-    assert_eq!(refusals.len(), 5, "every refusal is in the audit log");
-    assert!(refusals.iter().all(|r| r.entry.outcome != "ok"));
+    let records = f.db.store.audit_records().await.unwrap();
+    let endorsing: Vec<_> = records
+        .iter()
+        .filter(|r| r.entry.action == "endorse")
+        .collect();
+    assert_eq!(endorsing.len(), 5, "every refusal is in the audit log");
+    assert!(endorsing.iter().all(|r| r.entry.outcome != "ok"));
+    let refused: Vec<_> = endorsing.iter().map(|r| r.entry.outcome.as_str()).collect();
+    assert_eq!(
+        refused,
+        [
+            "lapsed",
+            "not_reported",
+            "materials_missing",
+            "phone_not_bound",
+            "not_authenticated"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -290,17 +305,21 @@ async fn an_edited_or_deleted_audit_record_breaks_the_chain() {
             .await
             .unwrap();
     }
-    assert_eq!(f.db.store.audit_records().await.unwrap().len(), 3);
+    let records = f.db.store.audit_records().await.unwrap();
+    let last = records.last().unwrap().seq;
+    let endorsing = records.iter().filter(|r| r.entry.action == "endorse");
+    assert_eq!(endorsing.count(), 3);
     assert_eq!(f.db.store.audit_chain_break().await.unwrap(), None);
 
-    f.db.execute("UPDATE audit_log SET outcome = 'refused' WHERE seq = 2")
-        .await;
+    let edit = |outcome: &str| format!("UPDATE audit_log SET outcome = '{outcome}' WHERE seq = 2");
+    let original = records[1].entry.outcome.clone();
+    f.db.execute(&edit("refused")).await;
     assert_eq!(f.db.store.audit_chain_break().await.unwrap(), Some(2));
-    f.db.execute("UPDATE audit_log SET outcome = 'ok' WHERE seq = 2")
-        .await;
+    f.db.execute(&edit(&original)).await;
     assert_eq!(f.db.store.audit_chain_break().await.unwrap(), None);
-    f.db.execute("DELETE FROM audit_log WHERE seq = 3").await;
-    assert_eq!(f.db.store.audit_chain_break().await.unwrap(), Some(3));
+    f.db.execute(&format!("DELETE FROM audit_log WHERE seq = {last}"))
+        .await;
+    assert_eq!(f.db.store.audit_chain_break().await.unwrap(), Some(last));
 }
 
 #[tokio::test]
