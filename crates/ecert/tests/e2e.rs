@@ -362,7 +362,7 @@ impl Server {
             }
         });
         // Seeding the demo data in a debug build takes a while; the printed URL says it is done.
-        let Ok(url) = receiver.recv_timeout(Duration::from_secs(120)) else {
+        let Ok(url) = receiver.recv_timeout(Duration::from_mins(2)) else {
             let log = stderr.lock().unwrap().clone();
             panic!("ecert serve printed no URL; its log:\n{log}");
         };
@@ -497,7 +497,7 @@ impl Drop for Driver {
     }
 }
 
-/// One WebDriver session: its own Chromium with a fresh profile and download folder.
+/// One `WebDriver` session: its own Chromium with a fresh profile and download folder.
 struct Browser {
     client: Client,
     downloads: TempDir,
