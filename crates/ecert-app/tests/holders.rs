@@ -390,6 +390,18 @@ async fn the_app_approves_a_code_once_for_the_session_that_showed_it() {
     assert!(matches!(twice, Err(RealNameError::NotApproved)));
 }
 
+/// A face service that turns everyone away.
+struct Refusing;
+
+impl FaceVerifier for Refusing {
+    fn verify(&self, _: &FaceSubject, _: &[u8]) -> Result<FaceCheck, ProviderError> {
+        Ok(FaceCheck {
+            passed: false,
+            reason: Some("未检测到人脸".into()),
+        })
+    }
+}
+
 #[tokio::test]
 async fn a_code_dies_after_five_minutes_and_a_refused_face_approves_nothing() {
     let (db, _, account) = with_account().await;
@@ -404,15 +416,6 @@ async fn a_code_dies_after_five_minutes_and_a_refused_face_approves_nothing() {
         ChallengeState::Expired
     );
 
-    struct Refusing;
-    impl FaceVerifier for Refusing {
-        fn verify(&self, _: &FaceSubject, _: &[u8]) -> Result<FaceCheck, ProviderError> {
-            Ok(FaceCheck {
-                passed: false,
-                reason: Some("未检测到人脸".into()),
-            })
-        }
-    }
     let fresh = realname::start(&db.store, &portal, now()).await.unwrap();
     let refused =
         realname::check_face(&db.store, Arc::new(Refusing), id, &fresh, Vec::new(), now())
