@@ -17,6 +17,11 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub const MAX_SIDE: u32 = 8000;
 /// Most pixels accepted (width × height).
 pub const MAX_PIXELS: u64 = 40_000_000;
+/// Longest sides a picture is scaled to, in turn, while looking for a QR code in it. The
+/// detector finds a dense code at some scales and misses it at others (the finder patterns
+/// must come out close to 1:1:3:1:1 in whole pixels), so several are tried, the likeliest
+/// for an A4 page or a phone photo first.
+const QR_SCAN_SIDES: [u32; 7] = [1600, 1800, 2000, 2400, 1200, 2800, 3200];
 
 /// Why an image is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +53,12 @@ pub enum ImageProblem {
     /// The image data is broken.
     #[error("cannot be decoded: {0}")]
     Broken(String),
+    /// No QR code was found in the picture.
+    #[error("shows no QR code (photograph it straight on, filling most of the picture)")]
+    NoQrCode,
+    /// A QR code was found but could not be read.
+    #[error("shows a QR code that cannot be read (blurred, cut off or damaged)")]
+    UnreadableQrCode,
 }
 
 /// The type of an image from its magic bytes.
@@ -141,12 +152,7 @@ fn check_size(kind: MaterialKind, width: u32, height: u32) -> Result<(), ImagePr
         })
     };
     let rules = rules(kind);
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return bad(format!("no side may exceed {MAX_SIDE}"));
-    }
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return bad(format!("at most {MAX_PIXELS} pixels are accepted"));
-    }
+    check_bounds(width, height)?;
     if width < rules.min_width || height < rules.min_height {
         return bad(format!(
             "a {kind} needs at least {}×{}",
@@ -154,6 +160,127 @@ fn check_size(kind: MaterialKind, width: u32, height: u32) -> Result<(), ImagePr
         ));
     }
     Ok(())
+}
+
+/// The limits every decoded picture keeps, whatever it is for.
+fn check_bounds(width: u32, height: u32) -> Result<(), ImageProblem> {
+    let bad = |rule: String| {
+        Err(ImageProblem::BadSize {
+            width,
+            height,
+            rule,
+        })
+    };
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return bad(format!("no side may exceed {MAX_SIDE}"));
+    }
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return bad(format!("at most {MAX_PIXELS} pixels are accepted"));
+    }
+    Ok(())
+}
+
+/// Reads the QR code in a picture (a phone photo, a scan or a screenshot; PNG or JPEG) and
+/// returns its text. The picture passes the same size checks as materials before it is
+/// decoded; a large photo is scaled down first, which the detector does not need and which
+/// keeps it fast.
+pub fn read_qr_code(bytes: &[u8]) -> Result<String, ImageProblem> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_FILE_BYTES {
+        return Err(ImageProblem::TooLarge(size));
+    }
+    let format = sniff(bytes).ok_or(ImageProblem::UnknownType)?;
+    let (width, height) = header_dimensions(bytes, format)?;
+    check_bounds(width, height)?;
+    let picture = decode(bytes, format)?;
+    let mut seen_code = false;
+    for side in QR_SCAN_SIDES {
+        let grey = picture
+            .resize(side, side, FilterType::Triangle)
+            .into_luma8();
+        let cut = otsu_threshold(&grey);
+        // The detector's own local threshold suits uneven light; one global cut suits a
+        // scan or screenshot whose background pattern fools the local one.
+        let binarized = |x, y| {
+            if grey.get_pixel(x, y).0[0] < cut {
+                0
+            } else {
+                255
+            }
+        };
+        for scan in [
+            scan_qr(&grey, |x, y| grey.get_pixel(x, y).0[0]),
+            scan_qr(&grey, binarized),
+        ] {
+            match scan {
+                Scan::Read(text) => return Ok(text),
+                Scan::Unreadable => seen_code = true,
+                Scan::Nothing => {}
+            }
+        }
+    }
+    Err(if seen_code {
+        ImageProblem::UnreadableQrCode
+    } else {
+        ImageProblem::NoQrCode
+    })
+}
+
+/// What one look for a QR code found.
+enum Scan {
+    Read(String),
+    Unreadable,
+    Nothing,
+}
+
+fn scan_qr(grey: &image::GrayImage, pixel: impl Fn(u32, u32) -> u8) -> Scan {
+    let to_u32 = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        usize::try_from(grey.width()).unwrap_or(0),
+        usize::try_from(grey.height()).unwrap_or(0),
+        |x, y| pixel(to_u32(x), to_u32(y)),
+    );
+    let grids = prepared.detect_grids();
+    if grids.is_empty() {
+        return Scan::Nothing;
+    }
+    grids
+        .iter()
+        .find_map(|grid| grid.decode().ok().map(|(_, text)| Scan::Read(text)))
+        .unwrap_or(Scan::Unreadable)
+}
+
+/// The grey level that best splits a picture into dark and light (Otsu's method: the cut
+/// with the largest variance between the two classes).
+fn otsu_threshold(grey: &image::GrayImage) -> u8 {
+    // Counts fit u32: a scanned picture has at most 3200 × 3200 pixels.
+    let mut histogram = [0_u32; 256];
+    for pixel in grey.pixels() {
+        histogram[usize::from(pixel.0[0])] += 1;
+    }
+    let levels = || {
+        (0_u8..=255)
+            .zip(histogram)
+            .map(|(l, n)| (f64::from(l), f64::from(n)))
+    };
+    let total: f64 = levels().map(|(_, n)| n).sum();
+    let weighted_total: f64 = levels().map(|(l, n)| l * n).sum();
+    let (mut below, mut weighted_below) = (0.0, 0.0);
+    let (mut best_cut, mut best_spread) = (128_u8, 0.0);
+    for (level, (l, n)) in (0_u8..=255).zip(levels()) {
+        below += n;
+        weighted_below += l * n;
+        let above = total - below;
+        if below == 0.0 || above == 0.0 {
+            continue;
+        }
+        let mean_gap = weighted_below / below - (weighted_total - weighted_below) / above;
+        let spread = below * above * mean_gap * mean_gap;
+        if spread > best_spread {
+            (best_cut, best_spread) = (level.saturating_add(1), spread);
+        }
+    }
+    best_cut
 }
 
 fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImageProblem> {

@@ -244,6 +244,19 @@ pub struct Layout {
     pub boxes: Vec<LaidBox>,
     /// Where an electronic seal's stamp annotation goes: [`SEAL_STAMP`].
     pub seal_stamp: Rect,
+    /// The QR code's area as a link to the verification page, when the QR code holds a web
+    /// address: a reader on screen opens it with a click, and a verifier of the signed file
+    /// finds the signed payload there without decoding the picture.
+    pub verification_link: Option<Link>,
+}
+
+/// A clickable area of the page that opens a web address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// The clickable area, in page millimetres.
+    pub area: Rect,
+    /// The address opened.
+    pub url: String,
 }
 
 impl Layout {
@@ -279,6 +292,15 @@ pub fn lay_out(sheet: &CertificateSheet, assets: &RenderAssets) -> Result<Layout
         items: page.items,
         boxes: page.boxes,
         seal_stamp: SEAL_STAMP,
+        verification_link: verification_link(&sheet.qr_content),
+    })
+}
+
+fn verification_link(qr_content: &str) -> Option<Link> {
+    let is_web_address = qr_content.starts_with("https://") || qr_content.starts_with("http://");
+    is_web_address.then(|| Link {
+        area: QR_AREA,
+        url: qr_content.to_owned(),
     })
 }
 

@@ -15,7 +15,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::font::CertFont;
 use crate::geom::{Color, PathOp, Rect, path_bounds};
-use crate::layout::{self, Item, Layout, PAGE_HEIGHT, PAGE_WIDTH, Placed, Shape, TextRun};
+use crate::layout::{self, Item, Layout, Link, PAGE_HEIGHT, PAGE_WIDTH, Placed, Shape, TextRun};
 use crate::{CertificateSheet, ImageFormat, RenderAssets, RenderError, shanghai};
 
 mod xml;
@@ -317,6 +317,9 @@ fn content_xml(
                         }
                     }
                 }
+                if let Some(link) = &layout.verification_link {
+                    link_object(x, next(&mut ids), link)?;
+                }
                 Ok(())
             })
         })
@@ -434,6 +437,31 @@ fn path_object(x: &mut Xml, id: u32, shape: &Shape) -> std::io::Result<()> {
             x.empty("ofd:FillColor", &[("Value", &color(fill))])?;
         }
         x.text("ofd:AbbreviatedData", &abbreviated(&shape.ops, bound))
+    })
+}
+
+/// An invisible rectangle over the QR code whose click opens the verification page
+/// (GB/T 33190 `CT_Action` with a `URI`).
+fn link_object(x: &mut Xml, id: u32, link: &Link) -> std::io::Result<()> {
+    let id = id.to_string();
+    let boundary = boundary(link.area);
+    let (w, h) = (num(link.area.width), num(link.area.height));
+    let attrs = [
+        ("ID", id.as_str()),
+        ("Boundary", &boundary),
+        ("Stroke", "false"),
+        ("Fill", "false"),
+    ];
+    x.parent("ofd:PathObject", &attrs, |x| {
+        x.parent("ofd:Actions", &[], |x| {
+            x.parent("ofd:Action", &[("Event", "CLICK")], |x| {
+                x.empty("ofd:URI", &[("URI", &link.url)])
+            })
+        })?;
+        x.text(
+            "ofd:AbbreviatedData",
+            &format!("M 0 0 L {w} 0 L {w} {h} L 0 {h} C"),
+        )
     })
 }
 

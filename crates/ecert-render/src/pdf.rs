@@ -4,6 +4,8 @@
 //! incremental update, leaving these bytes untouched.
 
 use jiff::Timestamp;
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder as KrillaPath, Point as KrillaPoint, Size, Transform};
@@ -16,7 +18,7 @@ use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
 use crate::geom::{Color, MM_PER_PT, PathOp};
-use crate::layout::{self, Item, Layout, PAGE_HEIGHT, PAGE_WIDTH, Placed, Shape, TextRun};
+use crate::layout::{self, Item, Layout, Link, PAGE_HEIGHT, PAGE_WIDTH, Placed, Shape, TextRun};
 use crate::{CertificateSheet, ImageFormat, RenderAssets, RenderError, shanghai};
 
 /// Renders the certificate as a PDF. Same sheet, assets and time give the same bytes.
@@ -49,10 +51,30 @@ pub fn render_pdf(
     }
     surface.pop();
     surface.finish();
+    if let Some(link) = &layout.verification_link {
+        page.add_annotation(link_annotation(link)?);
+    }
     page.finish();
     document
         .finish()
         .map_err(|e| RenderError::Pdf(format!("{e:?}")))
+}
+
+/// The link in page points (krilla's page space has its origin at the top left, like ours).
+fn link_annotation(link: &Link) -> Result<Annotation, RenderError> {
+    let a = link.area;
+    let rect = krilla::geom::Rect::from_xywh(
+        a.x / MM_PER_PT,
+        a.y / MM_PER_PT,
+        a.width / MM_PER_PT,
+        a.height / MM_PER_PT,
+    )
+    .ok_or_else(|| RenderError::Pdf("bad link area".to_owned()))?;
+    let action = Action::Link(LinkAction::new(link.url.clone()));
+    Ok(Annotation::new_link(
+        LinkAnnotation::new(rect, Target::Action(action)),
+        Some("扫码核验真伪及状态".to_owned()),
+    ))
 }
 
 fn settings() -> Result<SerializeSettings, RenderError> {

@@ -174,18 +174,26 @@ pub enum Command {
     /// Manage the signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Check a certificate offline, a signed PDF or sealed OFD file or a QR payload: exit
-    /// code 0 only if it is genuine.
+    /// Check a certificate: a signed PDF or sealed OFD file, a picture of its QR code, or
+    /// the QR payload. Exit 0 only if genuine (and, with --online, in force); 3 when genuine
+    /// but not in force.
     Verify {
         /// A signed certificate PDF or sealed OFD.
-        #[arg(required_unless_present = "payload", conflicts_with = "payload")]
+        #[arg(required_unless_present_any = ["payload", "qr_image"])]
+        #[arg(conflicts_with_all = ["payload", "qr_image"])]
         file: Option<PathBuf>,
         /// The verification URL from the QR code, or the payload alone.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "qr_image")]
         payload: Option<String>,
+        /// A photo, scan or screenshot of the QR code (PNG or JPEG).
+        #[arg(long, value_name = "IMAGE")]
+        qr_image: Option<PathBuf>,
         /// The published trust list (JWK Set); the local keys when left out.
         #[arg(long)]
         trust_list: Option<PathBuf>,
+        /// Also ask this ecert server whether the certificate is in force now.
+        #[arg(long, value_name = "BASE_URL")]
+        online: Option<String>,
     },
     /// Write synthetic, valid registrations as an import file, for trying ecert out.
     DemoData {

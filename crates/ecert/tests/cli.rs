@@ -313,3 +313,186 @@ async fn keys_rotate_export_and_an_altered_payload_is_refused_with_its_reason() 
         text(&refused.stdout)
     );
 }
+
+/// Starts `ecert serve` on the test database and gives the process and its base URL.
+fn serve(db: &TestDatabase, data: &Path) -> (std::process::Child, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ecert"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--workers", "0"])
+        .env("ECERT_DATABASE_URL", &db.url)
+        .env("ECERT_DATA_DIR", data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = BufReader::new(server.stdout.take().unwrap());
+    for line in output.lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            let address = rest.split('/').next().unwrap();
+            return (server, format!("http://{address}"));
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    panic!("ecert serve printed no address");
+}
+
+/// A database with keys and one registration, with a current PDF and an OFD whose usage
+/// period has ended, both made by `ecert render`.
+struct Issued {
+    db: TestDatabase,
+    folder: tempfile::TempDir,
+    number: String,
+    current: std::path::PathBuf,
+    ended: std::path::PathBuf,
+}
+
+async fn issued() -> Issued {
+    let db = TestDatabase::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let settings = ecert_app::IssuerSettings::development();
+    ecert_app::demo::seed(
+        &db.store,
+        &settings,
+        folder.path(),
+        1,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let number = db.store.registration_numbers().await.unwrap().remove(0);
+    for alg in ["es256", "sm2"] {
+        ecert(&db, folder.path(), &["keys", "generate", "--alg", alg]);
+    }
+    let render = |file: &Path, from: &[&str]| {
+        let format = file.extension().unwrap().to_str().unwrap();
+        let mut args = vec!["render", number.as_str(), "--format", format, "--out"];
+        args.push(file.to_str().unwrap());
+        args.extend_from_slice(from);
+        let made = ecert(&db, folder.path(), &args);
+        assert!(made.status.success(), "{}", text(&made.stderr));
+    };
+    let current = folder.path().join("current.pdf");
+    let ended = folder.path().join("ended.ofd");
+    render(&current, &[]);
+    render(&ended, &["--from", "2025-01-02"]);
+    Issued {
+        number: number.as_str().to_owned(),
+        db,
+        folder,
+        current,
+        ended,
+    }
+}
+
+#[tokio::test]
+async fn verify_shows_the_claims_a_file_links_and_reads_a_picture_of_the_qr_code() {
+    let Issued {
+        db,
+        folder,
+        number,
+        current,
+        ..
+    } = issued().await;
+    let offline = ecert(&db, folder.path(), &["verify", current.to_str().unwrap()]);
+    let shown = text(&offline.stdout);
+    assert!(offline.status.success(), "{shown}");
+    assert!(
+        shown.contains("genuine: the QR payload is signed by key"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("registration number {number}")),
+        "{shown}"
+    );
+
+    // A picture of the page, as a scanner or a screenshot gives it.
+    let page = folder.path().join("page");
+    let drawn = Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-singlefile"])
+        .arg(&current)
+        .arg(&page)
+        .output()
+        .expect("pdftoppm is needed by this test (apt-get install -y poppler-utils)");
+    assert!(drawn.status.success(), "{}", text(&drawn.stderr));
+    let picture = folder.path().join("page.png");
+    let read = ecert(
+        &db,
+        folder.path(),
+        &["verify", "--qr-image", picture.to_str().unwrap()],
+    );
+    assert!(
+        read.status.success(),
+        "{}{}",
+        text(&read.stdout),
+        text(&read.stderr)
+    );
+    assert!(
+        text(&read.stdout).contains(&format!("registration number {number}")),
+        "{}",
+        text(&read.stdout)
+    );
+
+    let blank = folder.path().join("blank.png");
+    std::fs::copy(&picture, &blank).unwrap();
+    image_without_qr(&blank);
+    let nothing = ecert(
+        &db,
+        folder.path(),
+        &["verify", "--qr-image", blank.to_str().unwrap()],
+    );
+    assert!(!nothing.status.success());
+    assert!(
+        text(&nothing.stderr).contains("shows no QR code"),
+        "{}",
+        text(&nothing.stderr)
+    );
+}
+
+#[tokio::test]
+async fn verify_online_asks_the_server_whether_the_certificate_is_in_force() {
+    let Issued {
+        db,
+        folder,
+        current,
+        ended,
+        ..
+    } = issued().await;
+    let (mut server, base) = serve(&db, folder.path());
+    let in_force = ecert(
+        &db,
+        folder.path(),
+        &["verify", current.to_str().unwrap(), "--online", &base],
+    );
+    let ended_online = ecert(
+        &db,
+        folder.path(),
+        &["verify", ended.to_str().unwrap(), "--online", &base],
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(
+        in_force.status.code(),
+        Some(0),
+        "{}",
+        text(&in_force.stdout)
+    );
+    assert!(
+        text(&in_force.stdout).contains("  in force until "),
+        "{}",
+        text(&in_force.stdout)
+    );
+    let said = text(&ended_online.stdout);
+    assert_eq!(ended_online.status.code(), Some(3), "{said}");
+    assert!(said.contains("genuine: the OFD seal covers all"), "{said}");
+    assert!(
+        said.contains("NOT in force: ") && said.contains("(usage_period_ended)"),
+        "{said}"
+    );
+}
+
+/// Overwrites a PNG with a plain white picture of the same size.
+fn image_without_qr(path: &Path) {
+    let page = image::open(path).unwrap();
+    let white = image::RgbImage::from_pixel(page.width(), page.height(), image::Rgb([255; 3]));
+    white.save(path).unwrap();
+}

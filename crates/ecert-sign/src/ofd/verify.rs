@@ -32,6 +32,9 @@ pub struct OfdSealInfo {
     pub seal_name: String,
     /// How many parts the references cover.
     pub covered_parts: usize,
+    /// The verification page the QR code opens, from the (sealed) page content: its payload
+    /// is the certificate's signed claims.
+    pub verification_url: Option<String>,
 }
 
 /// Verifies the seal of the OFD file `zip_bytes`: every part unchanged, none added or
@@ -55,7 +58,13 @@ pub fn verify_ofd(zip_bytes: &[u8], trust: &TrustList) -> Result<OfdSealInfo, Re
     if part(&files, &described.seal)? != value.to_sign.seal.to_der().map_err(malformed)? {
         return Err(Refusal::Altered(described.seal));
     }
-    check_value(&value, signature_xml, trust, described.references.len())
+    let mut info = check_value(&value, signature_xml, trust, described.references.len())?;
+    // Read only once every part is known to be the sealed one.
+    info.verification_url = files
+        .iter()
+        .filter(|(path, _)| path.ends_with("/Content.xml") && path.contains("/Pages/"))
+        .find_map(|(_, content)| xml::first_uri(content));
+    Ok(info)
 }
 
 /// The signature value, the seal inside it, and both keys.
@@ -103,6 +112,7 @@ fn check_value(
         signed_at,
         seal_name: seal.info.property.name.clone(),
         covered_parts,
+        verification_url: None,
     })
 }
 

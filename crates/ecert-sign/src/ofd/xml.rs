@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::Refusal;
 
 /// One element: its local name, attributes, and the text directly inside it.
+#[derive(Debug)]
 struct Element {
     name: String,
     attributes: BTreeMap<String, String>,
@@ -102,6 +103,16 @@ fn resolve(dir: &str, location: &str) -> String {
     }
 }
 
+/// The first web address a `CT_Action` of the page content opens (`<ofd:URI URI="…"/>`):
+/// ecert puts the verification page there, over the QR code.
+pub(crate) fn first_uri(content: &[u8]) -> Option<String> {
+    elements(content, "Content.xml")
+        .ok()?
+        .into_iter()
+        .find(|e| e.name == "URI")
+        .and_then(|mut e| e.attributes.remove("URI"))
+}
+
 /// All elements in document order.
 fn elements(xml: &[u8], part: &str) -> Result<Vec<Element>, Refusal> {
     let bad = |why: String| Refusal::Malformed(format!("{part}: {why}"));
@@ -124,13 +135,29 @@ fn elements(xml: &[u8], part: &str) -> Result<Vec<Element>, Refusal> {
             Event::End(_) => {
                 open.pop();
             }
-            Event::DocType(_) | Event::GeneralRef(_) => {
-                return Err(bad("DTDs and entity references are refused".into()));
+            Event::GeneralRef(reference) => {
+                let character = builtin_reference(&reference).ok_or_else(|| {
+                    bad(format!("the entity reference &{}; is refused", &*reference))
+                })?;
+                if let Some(&i) = open.last() {
+                    elements[i].text.push(character);
+                }
             }
+            Event::DocType(_) => return Err(bad("DTDs are refused".into())),
             Event::Eof => return Ok(elements),
             _ => {}
         }
     }
+}
+
+/// The character a reference every XML reader knows stands for: one of the five predefined
+/// entities or a character reference. Those cannot expand into more text; anything else
+/// would need a DTD, and DTDs are refused.
+fn builtin_reference(reference: &BytesRef<'_>) -> Option<char> {
+    if reference.is_char_ref() {
+        return reference.resolve_char_ref().ok().flatten();
+    }
+    quick_xml::escape::resolve_predefined_entity(reference).and_then(|text| text.chars().next())
 }
 
 fn element(start: &BytesStart<'_>) -> Result<Element, String> {
@@ -148,4 +175,26 @@ fn element(start: &BytesStart<'_>) -> Result<Element, String> {
         attributes,
         text: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predefined_entities_and_character_references_read_as_their_character() {
+        let page = br#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:TextCode>People&apos;s &#x4E2D;</ofd:TextCode><ofd:URI URI="https://e.example/v/a?b=1&amp;c=2"/></ofd:Page>"#;
+        let all = elements(page, "Content.xml").expect("well-formed");
+        assert_eq!(all[1].text, "People's中");
+        assert_eq!(
+            first_uri(page).as_deref(),
+            Some("https://e.example/v/a?b=1&c=2")
+        );
+    }
+
+    #[test]
+    fn an_entity_a_dtd_would_define_is_refused() {
+        let refused = elements(b"<a>&outside;</a>", "Content.xml").unwrap_err();
+        assert!(refused.to_string().contains("&outside;"), "{refused}");
+    }
 }

@@ -79,7 +79,7 @@ pub fn sign_pdf(
     let mut offsets = Vec::new();
     let page_dict = syntax::object_dict(pdf, &trailer, first_page)?;
     let field_ref = format!("{} 0 R", objects.field);
-    let new_page = extend(page_dict, b"/Annots", &format!("/Annots[{field_ref}]"))?;
+    let new_page = add_annotation(page_dict, &field_ref)?;
     let form = format!("/AcroForm<</Fields[{field_ref}]/SigFlags 3>>");
     let new_catalog = extend(catalog, b"/AcroForm", &form)?;
     write_object(&mut out, &mut offsets, first_page, &new_page);
@@ -105,8 +105,27 @@ pub fn sign_pdf(
     Ok(out)
 }
 
+/// The page dictionary with the signature field among its annotations: appended to the
+/// renderer's inline array (the QR code's link) or as a new array. An `/Annots` held in an
+/// object of its own is refused: ecert's renderer never writes one, so it means a foreign file.
+fn add_annotation(page: &[u8], field_ref: &str) -> Result<String, SignError> {
+    let Some(value) = syntax::value_of(page, b"/Annots") else {
+        return extend(page, b"/Annots", &format!("/Annots[{field_ref}]"));
+    };
+    let inline = value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let close = value.iter().position(|&b| b == b']').filter(|_| inline);
+    let Some(close) = close.map(|c| page.len() - value.len() + c) else {
+        return Err(SignError::Document(
+            "the page's /Annots is not an inline array".into(),
+        ));
+    };
+    let text = std::str::from_utf8(page)
+        .map_err(|_| SignError::Document("a dictionary is not text".into()))?;
+    Ok(format!("{} {field_ref}{}", &text[..close], &text[close..]))
+}
+
 /// `dict` with `entry` added before its closing `>>`; refused when `key` is there already
-/// (ecert's renderer writes neither annotations nor a form, so one would mean a foreign file).
+/// (ecert's renderer writes no form, so one would mean a foreign file).
 fn extend(dict: &[u8], key: &[u8], entry: &str) -> Result<String, SignError> {
     if syntax::value_of(dict, key).is_some() {
         let key = String::from_utf8_lossy(key);

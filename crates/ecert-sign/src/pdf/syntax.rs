@@ -154,7 +154,7 @@ pub(crate) fn dictionary(text: &[u8]) -> Option<&[u8]> {
 }
 
 /// The index of the `)` closing the literal string that opens at `open`.
-fn skip_string(text: &[u8], open: usize) -> Option<usize> {
+pub(crate) fn skip_string(text: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = open;
     while i < text.len() {

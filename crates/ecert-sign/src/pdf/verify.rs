@@ -17,6 +17,9 @@ pub struct PdfSignatureInfo {
     pub algorithm: Algorithm,
     /// The signed `/ByteRange`: everything but the `/Contents` hex string.
     pub byte_range: [usize; 4],
+    /// The verification page the QR code's link opens, read from the signed bytes: its
+    /// payload is the certificate's signed claims.
+    pub verification_url: Option<String>,
 }
 
 /// Verifies the last signature in `pdf`: that it covers the whole file except its own
@@ -45,7 +48,29 @@ pub fn verify_pdf(pdf: &[u8], trust: &TrustList) -> Result<PdfSignatureInfo, Ref
         signed_at,
         algorithm: trusted.algorithm(),
         byte_range,
+        verification_url: verification_url(&pdf[..byte_range[1]]),
     })
+}
+
+/// The first `/URI (…)` string that opens a verification page (`…/v/…`). Only the signed
+/// bytes are searched, so the signature vouches for it; its payload is then checked on its
+/// own. Escaped strings are passed over: ecert's addresses need no escapes.
+fn verification_url(signed: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = syntax::find(&signed[from..], b"/URI") {
+        from += at + 4;
+        let rest = &signed[from..];
+        let open = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if rest[open] != b'(' {
+            continue;
+        }
+        let close = syntax::skip_string(rest, open)?;
+        let text = std::str::from_utf8(&rest[open + 1..close]).ok()?;
+        if text.contains("/v/") && !text.contains('\\') {
+            return Some(text.to_owned());
+        }
+    }
+    None
 }
 
 fn altered(what: &str) -> Refusal {

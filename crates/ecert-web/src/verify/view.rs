@@ -6,10 +6,10 @@ use ecert_domain::calendar::{self, Day};
 use ecert_domain::{NotInForce, Standing};
 use ecert_sign::Refusal;
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The verdict and facts, shared by the page and the JSON API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerificationView {
     /// The signature checked out against the trust list.
     pub genuine: bool,
@@ -29,7 +29,7 @@ pub struct VerificationView {
 }
 
 /// One reason, for machines and for people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reason {
     /// A stable code (`usage_period_ended`, `bad_signature`, ...).
     pub code: String,
@@ -38,7 +38,7 @@ pub struct Reason {
 }
 
 /// The only personal facts a verifier sees.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Facts {
     /// 姓名.
     pub name: String,

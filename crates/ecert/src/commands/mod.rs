@@ -112,8 +112,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify {
             file,
             payload,
+            qr_image,
             trust_list,
-        } => verify::run(&store, file, payload, trust_list).await,
+            online,
+        } => {
+            let evidence = match (file, qr_image, payload) {
+                (Some(file), _, _) => verify::Evidence::File(file),
+                (None, Some(image), _) => verify::Evidence::QrImage(image),
+                (None, None, Some(payload)) => verify::Evidence::Payload(payload),
+                (None, None, None) => anyhow::bail!("give a file, --qr-image or --payload"),
+            };
+            verify::run(&store, evidence, trust_list, online).await
+        }
         Command::DemoData { .. } => unreachable!("handled before the store is opened"),
     };
     store.close().await;
