@@ -14,14 +14,14 @@ fi
 bench/.venv/bin/pip install --quiet -r bench/requirements.txt
 
 echo "== ecert render + sign (Rust, one thread) =="
-rust_out="$(cargo bench --quiet -p ecert-sign --bench pdf 2>/dev/null)"
+rust_out="$(cargo bench --quiet -p ecert-sign --bench files 2>/dev/null)"
 echo "$rust_out"
 
 echo "== reportlab + pyHanko baseline (Python) =="
 py_out="$(bench/.venv/bin/python bench/sign_baseline.py "$n")"
 echo "$py_out" | grep -v '^RESULT'
 
-rust_p50="$(echo "$rust_out" | awk '/^render \+ sign:/ { print $5 }')"
+rust_p50="$(echo "$rust_out" | awk '/^pdf render \+ sign:/ { print $6 }')"
 py_p50="$(echo "$py_out" | awk '$1 == "RESULT" { split($3, kv, "="); print kv[2] }')"
 echo "== ratio (p50) =="
 awk -v py="$py_p50" -v rs="$rust_p50" 'BEGIN {
