@@ -3,9 +3,13 @@
 //! Key records are stored with their private keys sealed under the key-encryption key (KEK),
 //! which the caller brings from configuration; it never reaches the database.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use ecert_sign::{Algorithm, Kek, KeyRecord, SignError, SoftwareSigner, TrustList, Validity};
 use ecert_store::{AuditEntry, Store, StoreError, StoredKey};
 use jiff::{SignedDuration, Timestamp};
+use tokio::sync::RwLock;
 
 /// How long a generated development key's certificate is valid.
 const GENERATED_VALIDITY_DAYS: i64 = 3 * 365;
@@ -109,6 +113,49 @@ pub async fn rotate(
 pub async fn trust_list(store: &Store) -> Result<TrustList, KeyError> {
     let records = list(store).await?;
     Ok(TrustList::from_records(&records)?)
+}
+
+/// How long a server keeps the trust list before reading it again: the longest a key retired
+/// by another process (`ecert keys retire`) goes on counting as in use.
+pub const TRUST_LIST_TTL: Duration = Duration::from_secs(30);
+
+/// The trust list as a verifying server holds it: read from the store at most once per
+/// [`TRUST_LIST_TTL`], and again at once when a payload names a key it lacks (a key another
+/// process has just made). Building the list parses every key, which the public verification
+/// page should not do per request; a payload naming a made-up key costs one read of the key
+/// table, as every request did before, and the per-client rate limit bounds those. Clones
+/// share one list.
+#[derive(Debug, Clone, Default)]
+pub struct TrustCache {
+    held: Arc<RwLock<Option<HeldList>>>,
+}
+
+#[derive(Debug)]
+struct HeldList {
+    list: Arc<TrustList>,
+    read_at: Instant,
+}
+
+impl TrustCache {
+    /// The list, read from the store if the one held is missing or older than the TTL.
+    pub async fn current(&self, store: &Store) -> Result<Arc<TrustList>, KeyError> {
+        if let Some(held) = self.held.read().await.as_ref()
+            && held.read_at.elapsed() < TRUST_LIST_TTL
+        {
+            return Ok(Arc::clone(&held.list));
+        }
+        self.reload(store).await
+    }
+
+    /// The list read again now, after a payload named a key the held list lacks.
+    pub async fn reload(&self, store: &Store) -> Result<Arc<TrustList>, KeyError> {
+        let list = Arc::new(trust_list(store).await?);
+        *self.held.write().await = Some(HeldList {
+            list: Arc::clone(&list),
+            read_at: Instant::now(),
+        });
+        Ok(list)
+    }
 }
 
 /// The newest key of `algorithm` that can sign at `now`, opened with the KEK.

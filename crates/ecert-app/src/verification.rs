@@ -9,7 +9,7 @@ use ecert_sign::{Refusal, VerifiedClaims, verify_payload};
 use ecert_store::{Store, StoreError};
 use jiff::Timestamp;
 
-use crate::keys::{self, KeyError};
+use crate::keys::{KeyError, TrustCache};
 
 /// The outcome of verifying a payload.
 #[derive(Debug, Clone)]
@@ -38,14 +38,19 @@ pub enum VerificationError {
     Store(#[from] StoreError),
 }
 
-/// Verifies `payload` (the URL of a QR code, or the payload alone) at `now`.
+/// Verifies `payload` (the URL of a QR code, or the payload alone) at `now`, against the
+/// trust list `trust` holds.
 pub async fn verify(
     store: &Store,
+    trust: &TrustCache,
     payload: &str,
     now: Timestamp,
 ) -> Result<Verification, VerificationError> {
-    let trust = keys::trust_list(store).await?;
-    let verified = match verify_payload(payload, &trust, now) {
+    let mut checked = verify_payload(payload, &*trust.current(store).await?, now);
+    if let Err(Refusal::UnknownKey { .. }) = checked {
+        checked = verify_payload(payload, &*trust.reload(store).await?, now);
+    }
+    let verified = match checked {
         Ok(verified) => verified,
         Err(refusal) => return Ok(Verification::NotGenuine(refusal)),
     };

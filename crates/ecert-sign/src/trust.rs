@@ -180,9 +180,12 @@ impl TrustedKey {
     }
 
     /// Whether an item signed at `signed_at` may be accepted from this key: inside its
-    /// validity and not after its retirement.
+    /// validity and not after its retirement. Signing times and the published retirement are
+    /// whole seconds, so an item signed in the second the key retired is accepted: the signer
+    /// itself refuses to sign once retired, so it was signed before.
     pub fn check_signed_at(&self, signed_at: Timestamp) -> Result<(), Refusal> {
-        if let Some(retired_at) = self.retired_at.filter(|r| *r <= signed_at) {
+        let retired_second = |r: &Timestamp| r.as_second() < signed_at.as_second();
+        if let Some(retired_at) = self.retired_at.filter(retired_second) {
             return Err(Refusal::KeyRetired {
                 kid: self.kid().into(),
                 retired_at,

@@ -12,6 +12,7 @@ use axum::http::header;
 use axum::middleware;
 use axum::routing::get;
 use ecert_app::downloads::Downloads;
+use ecert_app::keys::TrustCache;
 use ecert_store::Store;
 
 pub use portal::Portal;
@@ -23,6 +24,8 @@ pub use verify::VerificationView;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// The published keys, as verification reads them.
+    pub trust: TrustCache,
     /// The limit on verification requests per client.
     pub verification_limit: RateLimit,
     /// Accounts, providers and cookie settings of the holder portal.
@@ -40,6 +43,7 @@ impl AppState {
         Self {
             portal: Portal::development(store.clone(), "http://127.0.0.1:8080"),
             store,
+            trust: TrustCache::default(),
             verification_limit: RateLimit::new(20, 40),
             downloads: None,
         }

@@ -217,3 +217,28 @@ async fn a_revoked_registration_turns_a_genuine_payload_not_in_force() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_key_made_after_the_trust_list_was_read_verifies_at_once() {
+    let f = fixture().await;
+    let state = AppState::new(f.db.store.clone());
+    let json_of = |url: &str| {
+        format!(
+            "/api/v1/verify?payload={}",
+            path_of(url).trim_start_matches("/v/")
+        )
+    };
+    let before = payload(&f, today(), Timestamp::now()).await;
+    let (_, _, first) = get(state.clone(), &json_of(&before)).await;
+    assert!(first.contains(r#""genuine":true"#), "{first}");
+
+    // Another process (`ecert keys rotate`) makes the key that signs from now on.
+    keys::rotate(&f.db.store, &kek(), Algorithm::Es256, Timestamp::now())
+        .await
+        .unwrap();
+    let after = payload(&f, today(), Timestamp::now()).await;
+    let (_, _, second) = get(state.clone(), &json_of(&after)).await;
+    assert!(second.contains(r#""genuine":true"#), "{second}");
+    let (_, _, old) = get(state, &json_of(&before)).await;
+    assert!(old.contains(r#""genuine":true"#), "{old}");
+}

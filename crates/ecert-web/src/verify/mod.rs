@@ -16,7 +16,7 @@ pub use view::VerificationView;
 
 /// `GET /v/{payload}`: the page, in Chinese, for a phone that scanned the QR code.
 pub async fn page(State(state): State<AppState>, Path(payload): Path<String>) -> Response {
-    match verification::verify(&state.store, &payload, jiff::Timestamp::now()).await {
+    match verification::verify(&state.store, &state.trust, &payload, jiff::Timestamp::now()).await {
         Ok(outcome) => {
             let view = VerificationView::of(&outcome, jiff::Timestamp::now());
             match view::VerificationPage::of(&view).render() {
@@ -37,7 +37,14 @@ pub struct VerifyQuery {
 
 /// `GET /api/v1/verify?payload=...`: the same verdict as the page, as JSON.
 pub async fn api(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Response {
-    match verification::verify(&state.store, &query.payload, jiff::Timestamp::now()).await {
+    match verification::verify(
+        &state.store,
+        &state.trust,
+        &query.payload,
+        jiff::Timestamp::now(),
+    )
+    .await
+    {
         Ok(outcome) => Json(VerificationView::of(&outcome, jiff::Timestamp::now())).into_response(),
         Err(error) => internal(&error),
     }
@@ -45,7 +52,7 @@ pub async fn api(State(state): State<AppState>, Query(query): Query<VerifyQuery>
 
 /// `GET /api/v1/trust-list`: every signing key as a JWK Set, retired ones included.
 pub async fn trust_list(State(state): State<AppState>) -> Response {
-    match ecert_app::keys::trust_list(&state.store).await {
+    match state.trust.current(&state.store).await {
         Ok(trust) => (
             [(header::CONTENT_TYPE, "application/jwk-set+json")],
             trust.to_json(),
