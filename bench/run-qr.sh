@@ -7,10 +7,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-if [[ ! -x bench/.venv/bin/python ]]; then
-    python3 -m venv bench/.venv
-fi
-bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+source bench/python-venv.sh
 
 echo "== ecert (Rust, one thread) =="
 rust_out="$(cargo bench --quiet -p ecert-sign --bench qr 2>/dev/null)"

@@ -10,10 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-200}"
 
-if [[ ! -x bench/.venv/bin/python ]]; then
-    python3 -m venv bench/.venv
-fi
-bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+source bench/python-venv.sh
 
 echo "== ecert-render (Rust, one thread) =="
 rust_out="$(ECERT_BENCH_N="$n" CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}" \

@@ -8,10 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100}"
 
-if [[ ! -x bench/.venv/bin/python ]]; then
-    python3 -m venv bench/.venv
-fi
-bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+source bench/python-venv.sh
 
 echo "== ecert render + sign (Rust, one thread) =="
 rust_out="$(cargo bench --quiet -p ecert-sign --bench files 2>/dev/null)"
