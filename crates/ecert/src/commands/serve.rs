@@ -34,7 +34,9 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
-    println!("ecert is running at http://{address}/ (Ctrl-C stops it)");
+    say(format_args!(
+        "ecert is running at http://{address}/ (Ctrl-C stops it)"
+    ));
     print_demo_logins(address, demo_holders);
     tracing::info!(%address, workers, "serving");
     let (stop, stopped) = watch::channel(false);
@@ -54,7 +56,9 @@ pub async fn run(
 pub async fn run_workers(downloads: Downloads, workers: usize) -> anyhow::Result<ExitCode> {
     let (stop, stopped) = watch::channel(false);
     let tasks = spawn_workers(&downloads, workers, &stopped);
-    println!("ecert: {workers} file workers running (Ctrl-C stops them)");
+    say(format_args!(
+        "ecert: {workers} file workers running (Ctrl-C stops them)"
+    ));
     shutdown_signal().await;
     let _ = stop.send(true);
     for task in tasks {
@@ -135,17 +139,20 @@ pub async fn seed_demo(
             .is_err()
         {
             let key = keys::generate(store, kek, algorithm, now).await?;
-            println!("demo: generated {algorithm} signing key {}", key.id);
+            say(format_args!(
+                "demo: generated {algorithm} signing key {}",
+                key.id
+            ));
         }
     }
     let seeded = demo::seed(store, settings, &folder, DEMO_REGISTRATIONS, now)
         .await
         .context("cannot seed the demo data")?;
-    println!(
+    say(format_args!(
         "demo: {} registrations with photos and signatures, reported (files in {})",
         seeded.registrations,
         folder.display()
-    );
+    ));
     demo::seed_holders(store, accounts, settings, &folder, seeded.valid_from, now)
         .await
         .context("cannot seed the demo holders")
@@ -155,15 +162,25 @@ fn print_demo_logins(address: SocketAddr, holders: &[DemoHolder]) {
     let Some(first) = holders.first() else {
         return;
     };
-    println!(
+    say(format_args!(
         "demo: log in at http://{address}/login as {} with password {} ({}); the app is at http://{address}/app",
         first.username,
         demo::PASSWORD,
         first.shows
-    );
+    ));
     for holder in &holders[1..] {
-        println!("      {:<18} {}", holder.username, holder.shows);
+        say(format_args!(
+            "      {:<18} {}",
+            holder.username, holder.shows
+        ));
     }
+}
+
+/// Writes a line for the operator. A server keeps serving when its output is gone (a closed
+/// pipe or terminal), so a failed write is ignored rather than a panic, as `println!` would.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process ends.
