@@ -68,6 +68,11 @@ async fn the_ministry_portal_path_endorses_and_downloads_a_pdf_and_an_ofd_that_v
 
     world.server.verifies(&pdf);
     world.server.verifies(&ofd);
+    // The file's QR code opens the public verification page; here in the same browser.
+    portal.open(&world.server.verification_url(&pdf)).await;
+    portal.see("真实有效").await;
+    portal.see("使用有效期").await;
+    portal.screenshot("verification").await;
     world.finish().await;
 }
 
@@ -435,6 +440,17 @@ impl Server {
             String::from_utf8_lossy(&verified.stdout),
             String::from_utf8_lossy(&verified.stderr)
         );
+    }
+
+    /// The verification page the file's QR code opens, as the signed file links it (after
+    /// [`Self::verifies`], which exports the trust list).
+    fn verification_url(&self, pdf: &Path) -> String {
+        let trust = std::fs::read_to_string(self.data.path().join("trust.json")).unwrap();
+        let trust = ecert_sign::TrustList::from_json(&trust).unwrap();
+        let signed = ecert_sign::verify_pdf(&std::fs::read(pdf).unwrap(), &trust).unwrap();
+        signed
+            .verification_url
+            .expect("the PDF links its verification page")
     }
 
     fn ecert(&self, args: &[&std::ffi::OsStr]) -> std::process::Output {
