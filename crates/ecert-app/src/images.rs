@@ -194,7 +194,9 @@ pub fn read_qr_code(bytes: &[u8]) -> Result<String, ImageProblem> {
     check_bounds(width, height)?;
     let picture = decode(bytes, format)?;
     let mut seen_code = false;
-    for side in QR_SCAN_SIDES {
+    // Blowing a small picture up more than four times adds no detail, only work.
+    let largest = width.max(height).saturating_mul(4).max(QR_SCAN_SIDES[0]);
+    for side in QR_SCAN_SIDES.into_iter().filter(|side| *side <= largest) {
         let grey = picture
             .resize(side, side, FilterType::Triangle)
             .into_luma8();
@@ -451,5 +453,16 @@ mod tests {
         let bytes = png(200, 300);
         let problem = prepare(MaterialKind::Photo, &bytes[..bytes.len() / 2], None).unwrap_err();
         assert!(matches!(problem, ImageProblem::Broken(_)), "{problem}");
+    }
+
+    #[test]
+    fn a_qr_picture_that_is_huge_cut_off_or_plain_is_refused_with_its_reason() {
+        let too_big = read_qr_code(&huge_png_header()).unwrap_err();
+        assert!(matches!(too_big, ImageProblem::BadSize { .. }), "{too_big}");
+        let picture = png(120, 80);
+        let cut = read_qr_code(&picture[..picture.len() / 2]).unwrap_err();
+        assert!(matches!(cut, ImageProblem::Broken(_)), "{cut}");
+        assert_eq!(read_qr_code(&picture), Err(ImageProblem::NoQrCode));
+        assert_eq!(read_qr_code(b"%PDF-1.7"), Err(ImageProblem::UnknownType));
     }
 }
