@@ -182,8 +182,8 @@ fn check_bounds(width: u32, height: u32) -> Result<(), ImageProblem> {
 
 /// Reads the QR code in a picture (a phone photo, a scan or a screenshot; PNG or JPEG) and
 /// returns its text. The picture passes the same size checks as materials before it is
-/// decoded; a large photo is scaled down first, which the detector does not need and which
-/// keeps it fast.
+/// decoded, then is looked at in each of [`QR_SCAN_SIDES`] (never blown up more than four
+/// times) until a code reads.
 pub fn read_qr_code(bytes: &[u8]) -> Result<String, ImageProblem> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > MAX_FILE_BYTES {

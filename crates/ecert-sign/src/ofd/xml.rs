@@ -183,7 +183,12 @@ mod tests {
 
     #[test]
     fn predefined_entities_and_character_references_read_as_their_character() {
-        let page = br#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:TextCode>People&apos;s &#x4E2D;</ofd:TextCode><ofd:URI URI="https://e.example/v/a?b=1&amp;c=2"/></ofd:Page>"#;
+        let page = concat!(
+            r#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016">"#,
+            "<ofd:TextCode>People&apos;s &#x4E2D;</ofd:TextCode>",
+            r#"<ofd:URI URI="https://e.example/v/a?b=1&amp;c=2"/></ofd:Page>"#,
+        )
+        .as_bytes();
         let all = elements(page, "Content.xml").expect("well-formed");
         assert_eq!(all[1].text, "People's中");
         assert_eq!(

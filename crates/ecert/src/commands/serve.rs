@@ -21,6 +21,15 @@ use tokio::sync::watch;
 
 use crate::cli::{PolicyArg, PortalOptions};
 
+/// `println!` for the operator's lines, except that a server keeps serving when its output is
+/// gone (a closed pipe or terminal): a failed write is ignored where `println!` would panic.
+macro_rules! say {
+    ($($line:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($line)*);
+    }};
+}
+
 /// Serves the web application with `workers` file workers beside it until Ctrl-C or
 /// SIGTERM; the workers finish the file in hand before the process ends.
 pub async fn run(
@@ -34,9 +43,7 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
-    say(format_args!(
-        "ecert is running at http://{address}/ (Ctrl-C stops it)"
-    ));
+    say!("ecert is running at http://{address}/ (Ctrl-C stops it)");
     print_demo_logins(address, demo_holders);
     tracing::info!(%address, workers, "serving");
     let (stop, stopped) = watch::channel(false);
@@ -56,9 +63,7 @@ pub async fn run(
 pub async fn run_workers(downloads: Downloads, workers: usize) -> anyhow::Result<ExitCode> {
     let (stop, stopped) = watch::channel(false);
     let tasks = spawn_workers(&downloads, workers, &stopped);
-    say(format_args!(
-        "ecert: {workers} file workers running (Ctrl-C stops them)"
-    ));
+    say!("ecert: {workers} file workers running (Ctrl-C stops them)");
     shutdown_signal().await;
     let _ = stop.send(true);
     for task in tasks {
@@ -139,20 +144,17 @@ pub async fn seed_demo(
             .is_err()
         {
             let key = keys::generate(store, kek, algorithm, now).await?;
-            say(format_args!(
-                "demo: generated {algorithm} signing key {}",
-                key.id
-            ));
+            say!("demo: generated {algorithm} signing key {}", key.id);
         }
     }
     let seeded = demo::seed(store, settings, &folder, DEMO_REGISTRATIONS, now)
         .await
         .context("cannot seed the demo data")?;
-    say(format_args!(
+    say!(
         "demo: {} registrations with photos and signatures, reported (files in {})",
         seeded.registrations,
         folder.display()
-    ));
+    );
     demo::seed_holders(store, accounts, settings, &folder, seeded.valid_from, now)
         .await
         .context("cannot seed the demo holders")
@@ -162,25 +164,16 @@ fn print_demo_logins(address: SocketAddr, holders: &[DemoHolder]) {
     let Some(first) = holders.first() else {
         return;
     };
-    say(format_args!(
-        "demo: log in at http://{address}/login as {} with password {} ({}); the app is at http://{address}/app",
+    say!(
+        "demo: log in at http://{address}/login as {} with password {} ({}); \
+         the app is at http://{address}/app",
         first.username,
         demo::PASSWORD,
         first.shows
-    ));
+    );
     for holder in &holders[1..] {
-        say(format_args!(
-            "      {:<18} {}",
-            holder.username, holder.shows
-        ));
+        say!("      {:<18} {}", holder.username, holder.shows);
     }
-}
-
-/// Writes a line for the operator. A server keeps serving when its output is gone (a closed
-/// pipe or terminal), so a failed write is ignored rather than a panic, as `println!` would.
-fn say(line: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process ends.
